@@ -271,6 +271,7 @@ def Tile_DotOp : Tile_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>]> {
 
     ```mlir
     %s = tile.dot %q, %kt, %zero : tensor<64x64xf16> * tensor<64x32xf16> -> tensor<64x32xf32>
+    %t = tile.dot %x, %y, %acc input_precision = ieee : tensor<16x8xf32> * tensor<8x16xf32> -> tensor<16x16xf32>
     ```
   }];
   let arguments = (ins Tile_NumericTensor:$a, Tile_NumericTensor:$b,
@@ -279,7 +280,8 @@ def Tile_DotOp : Tile_Op<"dot", [Pure, AllTypesMatch<["acc", "result"]>]> {
                          "::flashtile::tile::InputPrecision::tf32">:$input_precision);
   let results = (outs Tile_NumericTensor:$result);
   let assemblyFormat = [{
-    $a `,` $b `,` $acc attr-dict `:` type($a) `*` type($b) `->` type($result)
+    $a `,` $b `,` $acc (`input_precision` `=` $input_precision^)? attr-dict `:`
+    type($a) `*` type($b) `->` type($result)
   }];
   let hasVerifier = 1;
 }
