@@ -23,6 +23,10 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.flashtile_tools_dir, config.llvm_tools_dir]
 tools = [
+    "FileCheck",
+    "not",
+    "count",
+    "split-file",
     "flash-opt",
     ToolSubst("flash-translate", unresolved="ignore"),
 ]
