@@ -1,0 +1,52 @@
+"""FlashTile: a tile DSL compiled by an MLIR-based C++ compiler.
+
+    import flashtile
+    import flashtile.language as fl
+
+    @flashtile.jit
+    def kernel(X, N, BLOCK: fl.constexpr): ...
+
+    kernel[(fl.cdiv(n, 128),)](x, n, BLOCK=128)
+
+Submodules: :mod:`flashtile.language` (the DSL, ``fl``), :mod:`flashtile.jit`,
+:mod:`flashtile.errors`, :mod:`flashtile.backends`, :mod:`flashtile.cache`,
+:mod:`flashtile.reference` (numpy references), :mod:`flashtile.attention`
+(host wrappers of kernels/attention.py).
+"""
+
+from __future__ import annotations
+
+from . import language
+from .errors import (
+    ArgumentError,
+    CompilationError,
+    ExecutionError,
+    FlashTileError,
+    NativeModuleError,
+)
+from .jit import CompiledKernel, JITFunction, jit
+from .language import cdiv
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "jit",
+    "JITFunction",
+    "CompiledKernel",
+    "language",
+    "cdiv",
+    "compiler_version",
+    "FlashTileError",
+    "CompilationError",
+    "ExecutionError",
+    "ArgumentError",
+    "NativeModuleError",
+    "__version__",
+]
+
+
+def compiler_version() -> str:
+    """The C++ compiler's version and build id, e.g. "0.1.0+g1234abcd5678"."""
+    from ._native import compiler_version as _compiler_version
+
+    return _compiler_version()

@@ -1,0 +1,407 @@
+"""``@flashtile.jit``: Triton-style kernels compiled by FlashTile's C++ front end.
+
+    @flashtile.jit
+    def add(X, Y, Z, N, BLOCK: fl.constexpr): ...
+
+    add[(fl.cdiv(n, 256),)](x, y, z, n, BLOCK=256)
+    add[lambda meta: (fl.cdiv(n, meta["BLOCK"]),)](x, y, z, n, BLOCK=256, num_warps=8)
+
+A launch binds the arguments to the kernel's parameters (as the front end
+reads them from the source: ``fl.pointer``, ``fl.int32``, ``fl.constexpr``,
+...) and checks them before anything runs; errors name the argument. The
+kernel is specialised on
+
+* the values of its constexpr parameters,
+* the types of its other arguments ("*f16" for a float16 array, "i32" or
+  "i64" for an int depending on its value, "f32" for a float),
+* which int arguments are divisible by 16 and which buffers are 16-byte
+  aligned (``tile.divisibility`` hints for the GPU backend),
+* ``num_warps`` and ``num_stages`` (GPU launch options, validated here and
+  recorded in the key so that a GPU backend can use them),
+
+and each specialisation is compiled once: an in-memory dict per kernel, then
+the on-disk cache of tile IR (see :mod:`flashtile.cache`). Numpy arrays
+(``ml_dtypes.bfloat16`` too) and CPU torch tensors run on the CPU executor
+and are written in place; FLASHTILE_INTERPRET=1 forces the executor;
+FLASHTILE_DUMP_IR=1 prints the IR after every pass (and bypasses the caches
+so that the dump always appears).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _native
+from . import language as fl
+from .backends import Backend, Buffer, as_buffer, is_array, numpy_type_name, select_backend
+from .cache import DiskCache, cache_key
+from .errors import ArgumentError, CompilationError, FlashTileError
+
+__all__ = ["jit", "JITFunction", "CompiledKernel"]
+
+_I32 = (-(2**31), 2**31 - 1)
+_I64 = (-(2**63), 2**63 - 1)
+_RESERVED = ("num_warps", "num_stages")
+
+Grid = Union[Sequence[int], Callable[[Dict[str, Any]], Sequence[int]]]
+
+
+class CompiledKernel:
+    """One specialisation of a kernel, compiled to tile IR.
+
+    ``origin`` says where it came from: "compiled", "disk" (the on-disk
+    cache) — memory hits return the same object.
+    """
+
+    def __init__(self, name: str, native: Any, key: Tuple[Any, ...], origin: str):
+        self.name = name
+        self.native = native  # flashtile._core.Kernel
+        self.key = key
+        self.origin = origin
+        self._prepared: Dict[str, Any] = {}
+
+    @property
+    def tile_ir(self) -> str:
+        """The optimized tile IR, with source locations."""
+        return self.native.tile_ir()
+
+    def prepared_for(self, backend: Backend, num_warps: int, num_stages: int) -> Any:
+        prepared = self._prepared.get(backend.device)
+        if prepared is None:
+            prepared = backend.prepare(self.native, num_warps, num_stages)
+            self._prepared[backend.device] = prepared
+        return prepared
+
+    def __repr__(self) -> str:
+        return f"<CompiledKernel {self.name} ({self.origin})>"
+
+
+@dataclass
+class _Binding:
+    """A launch's arguments, checked and classified."""
+
+    values: Dict[str, Any]  # every parameter by name, defaults filled in
+    constexprs: Dict[str, Any]  # None, bool, int, float or str
+    arg_types: Dict[str, str]
+    divisible: Tuple[str, ...]
+    names: List[str]  # non-constexpr parameters, in order
+    args: List[Any]  # Buffer, int or float per non-constexpr parameter
+    buffers: List[Tuple[str, Buffer]]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, (float, np.floating))
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"a {value.ndim}-d {value.dtype} array"
+    if is_array(value):
+        return f"a {getattr(value, 'dtype', '?')} tensor"
+    return f"{type(value).__name__} {value!r}"
+
+
+class JITFunction:
+    """A DSL kernel; launch it with ``kernel[grid](*args, **kwargs)``."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        filename = inspect.getsourcefile(fn)
+        if filename is None or not os.path.exists(filename):
+            raise FlashTileError(
+                f"@flashtile.jit: {fn.__name__} must be defined in a Python file (the "
+                "front end compiles the kernel's module from its source)"
+            )
+        self.fn = fn
+        self.kernel_name = fn.__name__
+        self.filename = os.path.abspath(filename)
+        with open(self.filename, encoding="utf-8") as file:
+            self.source = file.read()
+        self._params: Optional[List[Any]] = None
+        self._kernels: Dict[Tuple[Any, ...], CompiledKernel] = {}
+        #: How each launch found its kernel: compiled, from disk, from memory.
+        self.stats = {"compiled": 0, "disk": 0, "memory": 0}
+        functools.update_wrapper(self, fn)
+
+    # -- Parameters ---------------------------------------------------------
+
+    @property
+    def params(self) -> List[Any]:
+        """The parameters as the front end reads them (flashtile._core.Param)."""
+        if self._params is None:
+            params = _native.core().kernel_params(self.source, self.filename, self.kernel_name)
+            for param in params:
+                if param.name in _RESERVED:
+                    raise CompilationError(
+                        f"{self.filename}: kernel {self.kernel_name}: '{param.name}' is "
+                        "reserved for the launch option of the same name"
+                    )
+            self._params = list(params)
+        return self._params
+
+    # -- Launch -------------------------------------------------------------
+
+    def __getitem__(self, grid: Grid) -> Callable[..., CompiledKernel]:
+        def launcher(*args: Any, **kwargs: Any) -> CompiledKernel:
+            return self.run(*args, grid=grid, **kwargs)
+
+        return launcher
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise FlashTileError(
+            f"{self.kernel_name} is a FlashTile kernel: launch it with "
+            f"{self.kernel_name}[grid](...), e.g. {self.kernel_name}[(n_blocks,)](...)"
+        )
+
+    def run(self, *args: Any, grid: Grid, num_warps: int = 4, num_stages: int = 2,
+            **kwargs: Any) -> CompiledKernel:
+        """Binds, specialises, compiles (or finds in a cache) and launches."""
+        self._check_options(num_warps, num_stages)
+        binding = self._bind(args, kwargs)
+        grid3 = self._grid(grid, binding)
+        backend = select_backend(binding.buffers)
+        kernel = self._kernel(binding, num_warps, num_stages)
+        if grid3[0] * grid3[1] * grid3[2] > 0:
+            prepared = kernel.prepared_for(backend, num_warps, num_stages)
+            backend.launch(prepared, grid3, binding.args, binding.names)
+        return kernel
+
+    def compile(self, *args: Any, num_warps: int = 4, num_stages: int = 2,
+                **kwargs: Any) -> CompiledKernel:
+        """Compiles (or finds in a cache) the specialisation these arguments
+        select, without launching."""
+        self._check_options(num_warps, num_stages)
+        return self._kernel(self._bind(args, kwargs), num_warps, num_stages)
+
+    # -- Argument binding ---------------------------------------------------
+
+    def _error(self, message: str) -> ArgumentError:
+        return ArgumentError(f"{self.kernel_name}(): {message}")
+
+    def _check_options(self, num_warps: Any, num_stages: Any) -> None:
+        if not _is_int(num_warps) or not 1 <= num_warps <= 16 or num_warps & (num_warps - 1):
+            raise self._error(f"num_warps must be a power of two in 1..16, got {num_warps!r}")
+        if not _is_int(num_stages) or num_stages < 1:
+            raise self._error(f"num_stages must be an int >= 1, got {num_stages!r}")
+
+    def _bind(self, args: Sequence[Any], kwargs: Dict[str, Any]) -> _Binding:
+        params = self.params
+        names = [p.name for p in params]
+        if len(args) > len(params):
+            raise self._error(
+                f"takes {len(params)} arguments ({', '.join(names)}) but {len(args)} "
+                "were given"
+            )
+        values: Dict[str, Any] = dict(zip(names, args))
+        for name, value in kwargs.items():
+            if name not in names:
+                close = difflib.get_close_matches(name, names, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise self._error(f"unexpected keyword argument '{name}'{hint}")
+            if name in values:
+                raise self._error(f"got multiple values for argument '{name}'")
+            values[name] = value
+        missing = []
+        for param in params:
+            if param.name not in values:
+                if param.has_default:
+                    values[param.name] = param.default
+                else:
+                    missing.append(f"'{param.name}' ({param.kind})")
+        if missing:
+            raise self._error("missing argument" + ("s " if len(missing) > 1 else " ")
+                              + ", ".join(missing))
+
+        binding = _Binding(values, {}, {}, (), [], [], [])
+        divisible = []
+        for param in params:
+            value = values[param.name]
+            if param.kind == "constexpr":
+                binding.constexprs[param.name] = self._constexpr(param.name, value)
+                continue
+            arg, type_name, aligned = self._runtime_arg(param, value)
+            binding.names.append(param.name)
+            binding.args.append(arg)
+            binding.arg_types[param.name] = type_name
+            if isinstance(arg, Buffer):
+                binding.buffers.append((param.name, arg))
+            if aligned:
+                divisible.append(param.name)
+        binding.divisible = tuple(divisible)
+        return binding
+
+    def _constexpr(self, name: str, value: Any) -> Any:
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, fl.constexpr):
+            return self._constexpr(name, value.value)
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            return float(value)
+        if isinstance(value, fl.dtype):
+            return value.name
+        type_name = numpy_type_name(value) if isinstance(value, (type, np.dtype)) else None
+        if type_name is not None:
+            return fl.dtypes[type_name].name
+        raise self._error(
+            f"constexpr '{name}' must be an int, float, bool, None, str or dtype, got "
+            f"{_describe(value)}"
+        )
+
+    def _runtime_arg(self, param: Any, value: Any) -> Tuple[Any, str, bool]:
+        """(argument, type, divisible-by-16 / 16-byte aligned) of one value."""
+        name, kind, declared = param.name, param.kind, param.type
+        if kind == "pointer" or (kind == "untyped" and is_array(value)):
+            if not is_array(value):
+                raise self._error(
+                    f"argument '{name}' is a pointer ({declared or '*'}) and needs an "
+                    f"array, got {_describe(value)}"
+                )
+            try:
+                buffer = as_buffer(value)
+            except ValueError as error:
+                raise self._error(f"argument '{name}': {error}") from None
+            type_name = "*" + buffer.dtype
+            if declared not in ("", "*") and declared != type_name:
+                expected = fl.dtypes[declared[1:]].name if declared[1:] in fl.dtypes else declared
+                raise self._error(
+                    f"argument '{name}' is declared {declared} and needs a {expected} "
+                    f"array, got {_describe(value)}"
+                )
+            return buffer, type_name, buffer.address % 16 == 0
+        if kind == "constexpr":  # pragma: no cover - handled by the caller
+            raise AssertionError(kind)
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            if kind == "untyped":
+                raise self._error(
+                    f"argument '{name}': a 0-d array cannot be passed as a pointer; pass "
+                    "a scalar (x.item()) or a 1-element array"
+                )
+            value = value.item()
+        if is_array(value):
+            raise self._error(f"argument '{name}' is {declared} and needs a scalar, got "
+                              f"{_describe(value)}")
+        if kind == "int" or (kind == "untyped" and _is_int(value)):
+            if not _is_int(value):
+                what = "bool" if _is_bool(value) else _describe(value)
+                raise self._error(f"argument '{name}' is an integer ({declared or 'int'}) "
+                                  f"and cannot take {what}")
+            value = int(value)
+            if declared == "i32" and not _I32[0] <= value <= _I32[1]:
+                raise self._error(
+                    f"argument '{name}' = {value} does not fit fl.int32; declare it "
+                    "fl.int64 or leave it unannotated (then it is specialised as i64)"
+                )
+            if not _I64[0] <= value <= _I64[1]:
+                raise self._error(f"argument '{name}' = {value} does not fit in 64 bits")
+            type_name = declared or ("i32" if _I32[0] <= value <= _I32[1] else "i64")
+            return value, type_name, value % 16 == 0
+        if kind == "float" or (kind == "untyped" and _is_float(value)):
+            if _is_bool(value) or not (_is_float(value) or _is_int(value)):
+                what = "bool" if _is_bool(value) else _describe(value)
+                raise self._error(f"argument '{name}' is a float ({declared or 'f32'}) and "
+                                  f"cannot take {what}")
+            return float(value), declared or "f32", False
+        if kind == "untyped" and _is_bool(value):
+            return int(bool(value)), "i1", False
+        raise self._error(f"argument '{name}' cannot take {_describe(value)}")
+
+    # -- Grid ---------------------------------------------------------------
+
+    def _grid(self, grid: Grid, binding: _Binding) -> Tuple[int, int, int]:
+        if callable(grid):
+            try:
+                grid = grid(dict(binding.values))
+            except FlashTileError:
+                raise
+            except Exception as error:
+                raise self._error(f"the grid function raised {type(error).__name__}: "
+                                  f"{error}") from error
+        if _is_int(grid):
+            grid = (grid,)
+        if not isinstance(grid, (tuple, list)) or not 1 <= len(grid) <= 3 or not all(
+            _is_int(g) for g in grid
+        ):
+            raise self._error(f"the grid must be a tuple of 1 to 3 ints, got {grid!r}")
+        if any(g < 0 for g in grid):
+            raise self._error(f"the grid has a negative size: {tuple(grid)}")
+        dims = [int(g) for g in grid] + [1] * (3 - len(grid))
+        return dims[0], dims[1], dims[2]
+
+    # -- Compilation and caches ---------------------------------------------
+
+    def _kernel(self, binding: _Binding, num_warps: int, num_stages: int) -> CompiledKernel:
+        key = (
+            tuple((k, type(v).__name__, v) for k, v in sorted(binding.constexprs.items())),
+            tuple(sorted(binding.arg_types.items())),
+            binding.divisible,
+            num_warps,
+            num_stages,
+        )
+        dump_ir = os.environ.get("FLASHTILE_DUMP_IR", "") not in ("", "0")
+        kernel = None if dump_ir else self._kernels.get(key)
+        if kernel is not None:
+            self.stats["memory"] += 1
+            return kernel
+
+        core = _native.core()
+        specialization = {
+            "constexprs": {k: [type(v).__name__, v] for k, v in binding.constexprs.items()},
+            "arg_types": binding.arg_types,
+            "divisible_by_16": list(binding.divisible),
+            "num_warps": num_warps,
+            "num_stages": num_stages,
+        }
+        disk = DiskCache()
+        digest = cache_key(self.source, self.filename, self.kernel_name, specialization,
+                           _native.compiler_version())
+        ir = None if dump_ir else disk.get(digest)
+        if ir is not None:
+            try:
+                kernel = CompiledKernel(self.kernel_name,
+                                        core.load_tile_ir(ir, self.kernel_name), key, "disk")
+                self.stats["disk"] += 1
+            except CompilationError as error:
+                first_line = str(error).splitlines()[0] if str(error) else ""
+                DiskCache.warn_corrupt(disk.path(digest), f"its IR does not load ({first_line})")
+        if kernel is None:
+            native = core.compile(self.source, self.filename, self.kernel_name,
+                                  binding.constexprs, binding.arg_types,
+                                  set(binding.divisible), dump_ir)
+            kernel = CompiledKernel(self.kernel_name, native, key, "compiled")
+            self.stats["compiled"] += 1
+            disk.put(digest, native.tile_ir())
+        self._kernels[key] = kernel
+        return kernel
+
+    def __repr__(self) -> str:
+        return f"<flashtile.jit {self.kernel_name} from {self.filename}>"
+
+
+def jit(fn: Optional[Callable[..., Any]] = None, **options: Any) -> Any:
+    """Decorator making `fn` a FlashTile kernel (see the module docstring).
+
+    ``@flashtile.jit`` and ``@flashtile.jit()`` are both accepted.
+    """
+    if options:
+        raise TypeError(f"flashtile.jit() takes no options, got {sorted(options)}")
+    if fn is None:
+        return lambda f: JITFunction(f)
+    return JITFunction(fn)
