@@ -1,0 +1,299 @@
+"""FlashAttention-2 in the FlashTile DSL: forward and backward.
+
+The kernels follow Algorithms 1 and 2 of FlashAttention-2 (Dao, 2023):
+
+* ``attention_fwd`` — one program per (query block, batch * head). It walks
+  over the key/value blocks keeping an *online softmax*: the running row
+  maximum ``m_i``, the running row sum ``l_i`` and the unnormalised output
+  ``acc``, rescaled whenever the maximum grows. It writes O and the
+  log-sum-exp L that the backward pass needs.
+* ``attention_bwd_preprocess`` — ``delta_i = rowsum(dO_i * O_i)``.
+* ``attention_bwd_dkdv`` — one program per key block: loops over the query
+  blocks, recomputes P from L, accumulates dV and dK.
+* ``attention_bwd_dq`` — one program per query block: loops over the key
+  blocks and accumulates dQ (a separate pass, so no atomics are needed).
+
+Layout: q, k, v, o, do, dq, dk, dv are (batch, seqlen, nheads, headdim) as in
+flash-attn, addressed through their batch/sequence/head strides (the head
+dimension is contiguous); L and delta are (batch, nheads, seqlen_q) float32.
+Scores are kept in log2 units: ``log2(e)`` is folded into the softmax scale so
+that ``exp2`` computes the exponentials. With ``CAUSAL`` the mask is aligned
+to the bottom-right corner like flash-attn >= 2.1: query i attends to keys
+j <= i + seqlen_k - seqlen_q. A query that sees no key at all gets O = 0 and
+L = +inf (and so no gradient). The head dimension HEAD_DIM (16..128) is
+padded to the power of two BLOCK_D with masks. The host side (grids,
+strides, block sizes) is flashtile.attention; the numpy references are in
+flashtile.reference.
+"""
+
+import flashtile
+import flashtile.language as fl
+
+LOG2E = 1.4426950408889634  # log2(e): exp(x) == exp2(x * LOG2E)
+LN2 = 0.6931471805599453  # ln(2): converts log2-unit sums back to natural log
+INF = float("inf")
+
+
+# ---------------------------------------------------------------------------
+# Tiles of the (seqlen, headdim) matrix of one (batch, head)
+# ---------------------------------------------------------------------------
+
+
+def load_tile(base, rows, cols, stride_row, n_rows, n_cols):
+    """The [rows, cols] tile of a row-major matrix with row stride
+    `stride_row`; zero outside its n_rows x n_cols extent."""
+    mask = (rows[:, None] < n_rows) & (cols[None, :] < n_cols)
+    return fl.load(base + rows[:, None] * stride_row + cols[None, :], mask=mask, other=0.0)
+
+
+def store_tile(base, rows, cols, stride_row, n_rows, n_cols, value):
+    """Stores `value` into the [rows, cols] tile, inside n_rows x n_cols only."""
+    mask = (rows[:, None] < n_rows) & (cols[None, :] < n_cols)
+    fl.store(base + rows[:, None] * stride_row + cols[None, :], value, mask=mask)
+
+
+def mm(a, b, acc=None):
+    """a @ b (+ acc). f32 operands are multiplied in full precision (ieee), so
+    float32 attention is as accurate as the float32 reference."""
+    return fl.dot(a, b, acc, input_precision="ieee")
+
+
+# ---------------------------------------------------------------------------
+# Masks and scores
+# ---------------------------------------------------------------------------
+
+
+def visible(rows, cols, seqlen_q, seqlen_k, CAUSAL):
+    """Which (query, key) pairs exist: both in range and, if causal, the key
+    is not after the query (bottom-right aligned)."""
+    mask = (rows[:, None] < seqlen_q) & (cols[None, :] < seqlen_k)
+    if CAUSAL:
+        mask = mask & (cols[None, :] <= rows[:, None] + (seqlen_k - seqlen_q))
+    return mask
+
+
+def key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL):
+    """End of the keys that query block `start_m` can see."""
+    end = seqlen_k
+    if CAUSAL:
+        end = fl.minimum(seqlen_k, (start_m + 1) * BLOCK_M + seqlen_k - seqlen_q)
+    return end
+
+
+def query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL):
+    """First query that can see a key of key block `start_n`."""
+    start = 0
+    if CAUSAL:
+        start = fl.maximum(0, start_n * BLOCK_N - (seqlen_k - seqlen_q))
+    return start
+
+
+def scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL):
+    """S = Q K^T * scale in log2 units, -inf where the pair is masked."""
+    s = mm(q, fl.trans(k)) * qk_scale
+    return fl.where(visible(rows, cols, seqlen_q, seqlen_k, CAUSAL), s, -INF)
+
+
+def probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL):
+    """P = exp(S - L), the softmax recomputed from the saved log-sum-exp."""
+    s = scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+    return fl.exp2(s - (lse * LOG2E)[:, None])
+
+
+# ---------------------------------------------------------------------------
+# Online softmax (Algorithm 1, lines 8-10)
+# ---------------------------------------------------------------------------
+
+
+def online_softmax_update(m_i, l_i, s):
+    """Folds a block of scores into the running max `m_i` and sum `l_i`.
+
+    Returns the new max and sum, the block's probabilities P (relative to
+    the new max) and `alpha`, the factor that rescales what was accumulated
+    under the old max. Rows that have seen no key yet (max still -inf) use 0
+    as the reference, so that they give P = 0 and alpha = 0 instead of NaN.
+    """
+    m_new = fl.maximum(m_i, fl.rowmax(s))
+    m_ref = fl.where(m_new == -INF, 0.0, m_new)
+    alpha = fl.exp2(m_i - m_ref)
+    p = fl.exp2(s - m_ref[:, None])
+    l_new = l_i * alpha + fl.rowsum(p)
+    return m_new, l_new, p, alpha
+
+
+def rescale(acc, alpha):
+    """acc * alpha, row by row."""
+    return acc * alpha[:, None]
+
+
+# ---------------------------------------------------------------------------
+# Forward
+# ---------------------------------------------------------------------------
+
+
+@flashtile.jit
+def attention_fwd(
+    Q: fl.pointer, K: fl.pointer, V: fl.pointer, O: fl.pointer, L: fl.pointer(fl.float32),
+    stride_qb, stride_qs, stride_qh,
+    stride_kb, stride_ks, stride_kh,
+    stride_vb, stride_vs, stride_vh,
+    stride_ob, stride_os, stride_oh,
+    nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
+    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr,
+    BLOCK_M: fl.constexpr, BLOCK_N: fl.constexpr, CAUSAL: fl.constexpr = False,
+):
+    fl.static_assert(BLOCK_D >= HEAD_DIM, "BLOCK_D must cover HEAD_DIM")
+    # This program computes query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_n = fl.arange(0, BLOCK_N)
+    offs_d = fl.arange(0, BLOCK_D)
+    k_base = K + off_b * stride_kb + off_h * stride_kh
+    v_base = V + off_b * stride_vb + off_h * stride_vh
+
+    # Line 4: load Q_i; lines 5-6: O_i = 0, l_i = 0, m_i = -inf.
+    q = load_tile(Q + off_b * stride_qb + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
+    qk_scale = softmax_scale * LOG2E
+    m_i = fl.full([BLOCK_M], -INF, fl.float32)
+    l_i = fl.zeros([BLOCK_M], fl.float32)
+    acc = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
+
+    # Lines 7-11: for each visible block of keys K_j, V_j.
+    for start_n in range(0, key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL), BLOCK_N):
+        cols = start_n + offs_n
+        k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
+        v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+        s = scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+        m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
+        acc = mm(p.to(v.dtype), v, rescale(acc, alpha))
+
+    # Lines 12-13: O_i = acc / l_i and L_i = m_i + log(l_i) (natural log).
+    empty = l_i == 0.0  # causal rows that see no key: O = 0, L = +inf
+    l_safe = fl.where(empty, 1.0, l_i)
+    o = acc / l_safe[:, None]
+    lse = fl.where(empty, INF, m_i * LN2 + fl.log(l_safe))
+    store_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
+    fl.store(L + off_hb * seqlen_q + rows, lse, mask=rows < seqlen_q)
+
+
+# ---------------------------------------------------------------------------
+# Backward
+# ---------------------------------------------------------------------------
+
+
+@flashtile.jit
+def attention_bwd_preprocess(
+    O: fl.pointer, DO: fl.pointer, Delta: fl.pointer(fl.float32),
+    stride_ob, stride_os, stride_oh,
+    stride_dob, stride_dos, stride_doh,
+    nheads: fl.int32, seqlen_q: fl.int32,
+    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr, BLOCK_M: fl.constexpr,
+):
+    # Algorithm 2, line 4: delta_i = rowsum(dO_i * O_i).
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_d = fl.arange(0, BLOCK_D)
+    o = load_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM)
+    do = load_tile(DO + off_b * stride_dob + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+    delta = fl.rowsum(o.to(fl.float32) * do.to(fl.float32))
+    fl.store(Delta + off_hb * seqlen_q + rows, delta, mask=rows < seqlen_q)
+
+
+@flashtile.jit
+def attention_bwd_dkdv(
+    Q: fl.pointer, K: fl.pointer, V: fl.pointer, DO: fl.pointer,
+    L: fl.pointer(fl.float32), Delta: fl.pointer(fl.float32), DK: fl.pointer, DV: fl.pointer,
+    stride_qb, stride_qs, stride_qh,
+    stride_kb, stride_ks, stride_kh,
+    stride_vb, stride_vs, stride_vh,
+    stride_dob, stride_dos, stride_doh,
+    stride_dkb, stride_dks, stride_dkh,
+    stride_dvb, stride_dvs, stride_dvh,
+    nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
+    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr,
+    BLOCK_M: fl.constexpr, BLOCK_N: fl.constexpr, CAUSAL: fl.constexpr = False,
+):
+    # This program owns key rows [start_n * BLOCK_N, +BLOCK_N) of one (batch, head).
+    start_n = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    cols = start_n * BLOCK_N + fl.arange(0, BLOCK_N)
+    offs_m = fl.arange(0, BLOCK_M)
+    offs_d = fl.arange(0, BLOCK_D)
+    q_base = Q + off_b * stride_qb + off_h * stride_qh
+    do_base = DO + off_b * stride_dob + off_h * stride_doh
+
+    # Algorithm 2, lines 6-7: load K_j, V_j; dK_j = dV_j = 0.
+    k = load_tile(K + off_b * stride_kb + off_h * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
+    v = load_tile(V + off_b * stride_vb + off_h * stride_vh, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+    qk_scale = softmax_scale * LOG2E
+    dk = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
+    dv = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
+
+    # Lines 8-14: for each block of queries that can see these keys.
+    for start_m in range(query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL), seqlen_q, BLOCK_M):
+        rows = start_m + offs_m
+        q = load_tile(q_base, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
+        do = load_tile(do_base, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+        lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+        delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+        dv = mm(fl.trans(p.to(do.dtype)), do, dv)  # dV_j += P^T dO_i
+        dp = mm(do, fl.trans(v))  # dP = dO_i V_j^T
+        ds = p * (dp - delta[:, None])  # dS = P * (dP - delta_i)
+        dk = mm(fl.trans(ds.to(q.dtype)), q, dk)  # dK_j += dS^T Q_i
+
+    # Line 16: write dK_j (times the softmax scale) and dV_j.
+    store_tile(DK + off_b * stride_dkb + off_h * stride_dkh, cols, offs_d, stride_dks, seqlen_k, HEAD_DIM, dk * softmax_scale)
+    store_tile(DV + off_b * stride_dvb + off_h * stride_dvh, cols, offs_d, stride_dvs, seqlen_k, HEAD_DIM, dv)
+
+
+@flashtile.jit
+def attention_bwd_dq(
+    Q: fl.pointer, K: fl.pointer, V: fl.pointer, DO: fl.pointer,
+    L: fl.pointer(fl.float32), Delta: fl.pointer(fl.float32), DQ: fl.pointer,
+    stride_qb, stride_qs, stride_qh,
+    stride_kb, stride_ks, stride_kh,
+    stride_vb, stride_vs, stride_vh,
+    stride_dob, stride_dos, stride_doh,
+    stride_dqb, stride_dqs, stride_dqh,
+    nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
+    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr,
+    BLOCK_M: fl.constexpr, BLOCK_N: fl.constexpr, CAUSAL: fl.constexpr = False,
+):
+    # This program owns query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_n = fl.arange(0, BLOCK_N)
+    offs_d = fl.arange(0, BLOCK_D)
+    k_base = K + off_b * stride_kb + off_h * stride_kh
+    v_base = V + off_b * stride_vb + off_h * stride_vh
+
+    q = load_tile(Q + off_b * stride_qb + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
+    do = load_tile(DO + off_b * stride_dob + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+    lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+    delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+    qk_scale = softmax_scale * LOG2E
+    dq = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
+
+    # Algorithm 2, lines 10-13 seen from the query side: dQ_i += dS K_j.
+    for start_n in range(0, key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL), BLOCK_N):
+        cols = start_n + offs_n
+        k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
+        v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+        dp = mm(do, fl.trans(v))
+        ds = p * (dp - delta[:, None])
+        dq = mm(ds.to(k.dtype), k, dq)
+
+    store_tile(DQ + off_b * stride_dqb + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)
