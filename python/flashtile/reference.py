@@ -1,0 +1,222 @@
+"""Numpy references for FlashTile's kernels, and the accuracy bar they must meet.
+
+Attention follows flash-attn's test approach: the ground truth is standard
+attention in float64 (:func:`attention_ref`); the bar is set by standard
+attention computed in the *same low precision* as the kernel
+(:func:`attention_lowprec`, a numpy emulation of what flash-attn's
+``attention_ref`` does in torch with fp16/bf16 tensors: matmuls accumulate in
+float32 and round their result to the input dtype, the softmax runs in
+float32, P is rounded to the input dtype before P @ V, and the backward pass
+rounds each gradient matrix to the input dtype). A kernel passes when
+
+    max|ours - ref64| <= 2 * max|lowprec - ref64| + atol
+
+(:func:`check_close`), where the tiny ``atol`` only matters when the
+low-precision reference is exact (e.g. seqlen_k == 1, where O == V).
+
+Arrays are (batch, seqlen, nheads, headdim); L is (batch, nheads, seqlen_q).
+With ``causal`` the mask is aligned to the bottom-right corner: query i sees
+keys j <= i + seqlen_k - seqlen_q. Queries that see no key get O = 0, L = +inf
+and zero gradients.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import numpy as np
+
+__all__ = [
+    "ATOL",
+    "causal_mask",
+    "attention_ref",
+    "attention_bwd_ref",
+    "attention_lowprec",
+    "attention_bwd_lowprec",
+    "check_close",
+    "Check",
+    "softmax_ref",
+    "layer_norm_ref",
+    "matmul_ref",
+]
+
+#: Absolute slack of the bar, for outputs the low-precision reference gets exactly.
+ATOL = 1e-5
+
+
+def causal_mask(seqlen_q: int, seqlen_k: int, causal: bool) -> np.ndarray:
+    """Boolean (seqlen_q, seqlen_k): which keys each query sees."""
+    if not causal:
+        return np.ones((seqlen_q, seqlen_k), dtype=bool)
+    i = np.arange(seqlen_q)[:, None]
+    j = np.arange(seqlen_k)[None, :]
+    return j <= i + (seqlen_k - seqlen_q)
+
+
+def _scale(head_dim: int, softmax_scale: Optional[float]) -> float:
+    return 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
+
+
+def _heads_first(x: np.ndarray) -> np.ndarray:
+    return np.transpose(x, (0, 2, 1, 3))  # (b, s, h, d) -> (b, h, s, d)
+
+
+def _seq_first(x: np.ndarray) -> np.ndarray:
+    return np.transpose(x, (0, 2, 1, 3))
+
+
+def _softmax_rows(scores: np.ndarray, mask: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Masked softmax over the last axis and its log-sum-exp (inf / 0 rows
+    where nothing is visible), in the dtype of `scores`."""
+    s = np.where(mask, scores, -np.inf)
+    m = np.max(s, axis=-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.where(mask, np.exp(s - m), 0)
+    total = np.sum(e, axis=-1, keepdims=True)
+    empty = total == 0
+    p = e / np.where(empty, 1, total)
+    with np.errstate(divide="ignore"):
+        lse = np.where(empty, np.inf, m + np.log(np.where(empty, 1, total)))
+    return p, lse[..., 0]
+
+
+# ---------------------------------------------------------------------------
+# float64 ground truth
+# ---------------------------------------------------------------------------
+
+
+def attention_ref(q, k, v, causal=False, softmax_scale=None):
+    """Standard attention in float64: returns (O, L) as float64."""
+    scale = _scale(q.shape[-1], softmax_scale)
+    q64, k64, v64 = (_heads_first(x.astype(np.float64)) for x in (q, k, v))
+    s = q64 @ np.swapaxes(k64, -1, -2) * scale
+    p, lse = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal))
+    return _seq_first(p @ v64), lse
+
+
+def attention_bwd_ref(do, q, k, v, causal=False, softmax_scale=None):
+    """Gradients (dQ, dK, dV) of standard attention in float64."""
+    scale = _scale(q.shape[-1], softmax_scale)
+    q64, k64, v64, do64 = (_heads_first(x.astype(np.float64)) for x in (q, k, v, do))
+    s = q64 @ np.swapaxes(k64, -1, -2) * scale
+    p, _ = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal))
+    dv = np.swapaxes(p, -1, -2) @ do64
+    dp = do64 @ np.swapaxes(v64, -1, -2)
+    ds = p * (dp - np.sum(dp * p, axis=-1, keepdims=True))
+    dq = ds @ k64 * scale
+    dk = np.swapaxes(ds, -1, -2) @ q64 * scale
+    return _seq_first(dq), _seq_first(dk), _seq_first(dv)
+
+
+# ---------------------------------------------------------------------------
+# Standard attention in low precision (the bar)
+# ---------------------------------------------------------------------------
+
+
+def _round(x: np.ndarray, dtype) -> np.ndarray:
+    """Rounds float32 values to `dtype` and back to float32."""
+    return x.astype(dtype).astype(np.float32)
+
+
+def _mm(a: np.ndarray, b: np.ndarray, dtype) -> np.ndarray:
+    """a @ b with float32 accumulation, result rounded to `dtype` (as float32)."""
+    return _round(a.astype(np.float32) @ b.astype(np.float32), dtype)
+
+
+def _lowprec_forward(q, k, v, causal, softmax_scale):
+    dtype = q.dtype
+    scale = _scale(q.shape[-1], softmax_scale)
+    qs = _round(_heads_first(q).astype(np.float32) * np.float32(scale), dtype)  # q * scale
+    k32, v32 = (_heads_first(x).astype(np.float32) for x in (k, v))
+    s = _mm(qs, np.swapaxes(k32, -1, -2), dtype)
+    p32, lse = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal))
+    p = _round(p32.astype(np.float32), dtype)
+    return qs, k32, v32, p, lse.astype(np.float32), scale
+
+
+def attention_lowprec(q, k, v, causal=False, softmax_scale=None):
+    """Standard attention in q's dtype (fp16, bf16 or fp32): returns (O, L)
+    as float32 arrays holding values of that dtype (L stays float32)."""
+    dtype = q.dtype
+    _, _, v32, p, lse, _ = _lowprec_forward(q, k, v, causal, softmax_scale)
+    return _seq_first(_mm(p, v32, dtype)), lse
+
+
+def attention_bwd_lowprec(do, q, k, v, causal=False, softmax_scale=None):
+    """Gradients of :func:`attention_lowprec` as torch autograd computes them
+    in q's dtype: every gradient matrix is rounded to that dtype."""
+    dtype = q.dtype
+    qs, k32, v32, p, _, scale = _lowprec_forward(q, k, v, causal, softmax_scale)
+    do32 = _heads_first(do).astype(np.float32)
+    dv = _mm(np.swapaxes(p, -1, -2), do32, dtype)
+    dp = _mm(do32, np.swapaxes(v32, -1, -2), dtype)
+    ds = _round(p * (dp - np.sum(dp * p, axis=-1, keepdims=True)), dtype)
+    dq = _round(_mm(ds, k32, dtype) * np.float32(scale), dtype)
+    dk = _mm(np.swapaxes(ds, -1, -2), qs, dtype)
+    return _seq_first(dq), _seq_first(dk), _seq_first(dv)
+
+
+# ---------------------------------------------------------------------------
+# The bar
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """One comparison against the float64 reference."""
+
+    name: str
+    error: float  # max |ours - ref64|
+    baseline: float  # max |lowprec - ref64|
+    bound: float  # 2 * baseline + atol
+
+    @property
+    def ok(self) -> bool:
+        return self.error <= self.bound
+
+    def __str__(self) -> str:
+        verdict = "ok" if self.ok else "FAIL"
+        return (f"{self.name:<4} max|ours-ref64| = {self.error:.3e}   "
+                f"max|std-ref64| = {self.baseline:.3e}   bound {self.bound:.3e}   {verdict}")
+
+
+def _max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    same = (a == b)  # equal infinities (e.g. L of rows that see no key) count as 0
+    with np.errstate(invalid="ignore"):
+        diff = np.where(same, 0.0, np.abs(a - b))
+    return float(np.max(diff)) if diff.size else 0.0
+
+
+def check_close(name: str, ours, ref64, lowprec, atol: float = ATOL) -> Check:
+    """flash-attn's bar: max|ours - ref64| <= 2 * max|lowprec - ref64| + atol."""
+    baseline = _max_abs_diff(lowprec, ref64)
+    return Check(name, _max_abs_diff(ours, ref64), baseline, 2 * baseline + atol)
+
+
+# ---------------------------------------------------------------------------
+# Small programs
+# ---------------------------------------------------------------------------
+
+
+def softmax_ref(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.float64)
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def layer_norm_ref(x, w, b, eps):
+    """(y, mean, rstd) in float64."""
+    x = x.astype(np.float64)
+    mean = x.mean(axis=-1)
+    var = ((x - mean[:, None]) ** 2).mean(axis=-1)
+    rstd = 1.0 / np.sqrt(var + eps)
+    y = (x - mean[:, None]) * rstd[:, None] * w.astype(np.float64) + b.astype(np.float64)
+    return y, mean, rstd
+
+
+def matmul_ref(a, b):
+    return a.astype(np.float64) @ b.astype(np.float64)
