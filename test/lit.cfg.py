@@ -28,6 +28,7 @@ tools = [
     "count",
     "split-file",
     "flash-opt",
+    "flash-layout",
     ToolSubst("flash-translate", unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
