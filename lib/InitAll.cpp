@@ -4,6 +4,7 @@
 
 #include "flashtile/Dialect/Tile/IR/TileDialect.h"
 #include "flashtile/Dialect/Tile/Transforms/Passes.h"
+#include "flashtile/Dialect/TileGPU/IR/TileGPUDialect.h"
 #include "flashtile/Pipelines/Pipelines.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,7 +16,7 @@
 namespace flashtile {
 
 void registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<tile::TileDialect, mlir::arith::ArithDialect,
+  registry.insert<tile::TileDialect, tilegpu::TileGPUDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::math::MathDialect,
                   mlir::scf::SCFDialect>();
 }

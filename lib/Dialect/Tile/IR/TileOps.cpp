@@ -382,10 +382,20 @@ LogicalResult ReduceOp::verify() {
   if (axis < 0 || axis >= srcType.getRank())
     return emitOpError("axis ") << axis << " is out of range [0, "
                                 << srcType.getRank() << ")";
+  // Layout encodings (GPU stages) may differ: the result of a reduction has
+  // a slice layout of the source's.
   Type expected = reducedType(srcType, axis);
-  if (getResult().getType() != expected)
+  Type result = getResult().getType();
+  auto expectedTensor = dyn_cast<RankedTensorType>(expected);
+  auto resultTensor = dyn_cast<RankedTensorType>(result);
+  bool matches = expectedTensor && resultTensor
+                     ? expectedTensor.getShape() == resultTensor.getShape() &&
+                           expectedTensor.getElementType() ==
+                               resultTensor.getElementType()
+                     : expected == result;
+  if (!matches)
     return emitOpError("result type must be ")
-           << expected << ", got " << getResult().getType();
+           << expected << ", got " << result;
   return success();
 }
 
