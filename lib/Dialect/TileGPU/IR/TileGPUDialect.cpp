@@ -471,6 +471,54 @@ llvm::Expected<LinearLayout> getLinearLayout(Type type) {
   return encoding.toLinearLayout(shape.take_back(rank));
 }
 
+int64_t getElementBytes(Type type) {
+  Type element = tile::getElementTypeOrSelf(type);
+  if (auto memdesc = dyn_cast<MemDescType>(type))
+    element = memdesc.getElementType();
+  if (isa<tile::PointerType>(element))
+    return 8;
+  return std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+}
+
+llvm::Expected<int64_t> getScratchBytes(Operation *op) {
+  if (auto convert = dyn_cast<ConvertLayoutOp>(op)) {
+    auto src = getLinearLayout(convert.getSrc().getType());
+    if (!src)
+      return src.takeError();
+    auto dst = getLinearLayout(convert.getResult().getType());
+    if (!dst)
+      return dst.takeError();
+    auto conversion = layout::computeConversion(*src, *dst);
+    if (!conversion)
+      return conversion.takeError();
+    if (conversion->kind != layout::ConversionKind::SharedMemory)
+      return 0;
+    auto type = convert.getSrc().getType();
+    return type.getNumElements() * getElementBytes(type);
+  }
+  if (auto reduce = dyn_cast<tile::ReduceOp>(op)) {
+    auto srcType = reduce.getSrc().getType();
+    if (!getLayoutEncoding(srcType))
+      return 0;
+    auto src = getLinearLayout(srcType);
+    if (!src)
+      return src.takeError();
+    std::string axis = layout::dimName(reduce.getAxis());
+    int64_t warpsAlongAxis = 1;
+    for (unsigned bit = 0, e = src->getInDimSizeLog2(layout::kWarp); bit < e;
+         ++bit)
+      if (src->getBasis(layout::kWarp, bit, axis) != 0)
+        warpsAlongAxis *= 2;
+    if (warpsAlongAxis == 1)
+      return 0;
+    int64_t resultElements = 1;
+    if (auto tensor = dyn_cast<RankedTensorType>(reduce.getResult().getType()))
+      resultElements = tensor.getNumElements();
+    return resultElements * warpsAlongAxis * getElementBytes(srcType);
+  }
+  return 0;
+}
+
 int getNumWarps(ModuleOp module) {
   if (auto attr = module->getAttrOfType<IntegerAttr>(
           TileGPUDialect::kNumWarpsAttrName))

@@ -35,6 +35,23 @@ LayoutEncodingAttr getLayoutEncoding(mlir::Type type);
 /// has no encoding or the encoding cannot lay out its shape.
 llvm::Expected<LinearLayout> getLinearLayout(mlir::Type type);
 
+/// Bytes of an element of `type` (a tensor's or memdesc's element type, or
+/// a scalar) in shared memory: i1 takes a byte, pointers 8.
+int64_t getElementBytes(mlir::Type type);
+
+/// Scratch shared memory `op` needs while it runs, beyond the buffers of
+/// tilegpu.local_alloc: a convert_layout that moves elements between warps
+/// stages the whole block (row-major); a tile.reduce whose reduced axis is
+/// spread over warps exchanges one partial result per warp along that axis
+/// and result element. Zero for everything else. The allocation pass gives
+/// such ops an `allocation.offset`; their lowering uses the bytes from there.
+llvm::Expected<int64_t> getScratchBytes(mlir::Operation *op);
+
+/// Attribute holding the byte offset of a buffer or scratch area in the
+/// kernel's shared memory.
+inline constexpr llvm::StringLiteral kAllocationOffsetAttrName =
+    "allocation.offset";
+
 /// Module-level launch parameters written by layout assignment.
 int getNumWarps(mlir::ModuleOp module);
 /// Number of threads of a CTA: 32 * num_warps.
