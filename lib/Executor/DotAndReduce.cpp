@@ -207,6 +207,9 @@ llvm::Error flashtile::exec::executeReduce(Interpreter &interp,
   if (!elem)
     return elem.takeError();
   ReduceShape shape(srcType.getShape(), op.getAxis());
+  if (shape.length == 0 && shape.outer * shape.inner > 0)
+    return interp.fail(op, "invalid tile.reduce",
+                       "the reduced axis is empty, so there is no value");
   const RtValue &src = interp.get(op.getSrc());
   RtValue &result = interp.define(op.getResult(), shape.outer * shape.inner);
   if (std::optional<tile::ReduceKind> kind = op.getKind())

@@ -182,6 +182,21 @@ func.func @divide(%out: !tile.ptr<i32>, %d: i32) {
             "divisor is zero in program (0, 0, 0)");
 }
 
+TEST_F(ErrorTest, ReductionOfAnEmptyAxis) {
+  const char *ir = R"mlir(
+func.func @empty(%out: !tile.ptr<f32>) {
+  %x = arith.constant dense<> : tensor<2x0xf32>
+  %s = tile.reduce sum %x {axis = 1 : i32} : tensor<2x0xf32> -> tensor<2xf32> loc("kernels/sum.py":5:7)
+  return
+}
+)mlir";
+  std::vector<float> out(2);
+  EXPECT_EQ(run(ir, {1, 1, 1}, {KernelArg::ofBuffer(0)},
+                {bufferOf(out, "out")}),
+            "invalid tile.reduce at kernels/sum.py:5:7: the reduced axis is "
+            "empty, so there is no value in program (0, 0, 0)");
+}
+
 TEST_F(ErrorTest, NonPositiveLoopStep) {
   const char *ir = R"mlir(
 func.func @loop(%step: i32) {
