@@ -191,10 +191,10 @@ func.func @empty(%out: !tile.ptr<f32>) {
 }
 )mlir";
   std::vector<float> out(2);
-  EXPECT_EQ(run(ir, {1, 1, 1}, {KernelArg::ofBuffer(0)},
-                {bufferOf(out, "out")}),
-            "invalid tile.reduce at kernels/sum.py:5:7: the reduced axis is "
-            "empty, so there is no value in program (0, 0, 0)");
+  EXPECT_EQ(
+      run(ir, {1, 1, 1}, {KernelArg::ofBuffer(0)}, {bufferOf(out, "out")}),
+      "invalid tile.reduce at kernels/sum.py:5:7: the reduced axis is "
+      "empty, so there is no value in program (0, 0, 0)");
 }
 
 TEST_F(ErrorTest, NonPositiveLoopStep) {
