@@ -1,0 +1,230 @@
+//===- flash-translate.cpp - FlashTile's DSL compiler driver --------------===//
+//
+// Compiles one kernel of a DSL module and prints the result:
+//
+//   flash-translate attn.py --kernel attention_fwd -D BLOCK_M=64 \
+//       -T Q=*f16 --divisible-by-16=Q,K,V --emit=tile-opt
+//
+// `--emit` names the last stage to run; each stage is a registered pipeline,
+// so `flash-opt --<pipeline>` reproduces every step. `--list-params` prints
+// the kernel's parameters instead. Errors print as file:line:col with the
+// source line and exit with status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "flashtile/Frontend/Frontend.h"
+#include "flashtile/InitAll.h"
+#include "flashtile/Pipelines/Pipelines.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+#include <cstdlib>
+
+using namespace llvm;
+using namespace flashtile;
+
+namespace {
+
+/// The last stage `--emit` asks for; later stages extend this list.
+enum class EmitKind { Tile, TileOpt };
+
+cl::OptionCategory category("flash-translate options");
+
+cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
+                                   cl::desc("<kernel module .py>"),
+                                   cl::cat(category));
+cl::opt<std::string> kernelName("kernel", cl::desc("The kernel to compile"),
+                                cl::value_desc("name"), cl::cat(category));
+cl::list<std::string>
+    defines("D", cl::Prefix, cl::value_desc("NAME=VALUE"),
+            cl::desc("Value of a constexpr parameter: an int, a float, "
+                     "True/False, None, a dtype (float16 or fl.float16) or "
+                     "a string"),
+            cl::cat(category));
+cl::list<std::string>
+    argTypes("T", cl::Prefix, cl::value_desc("NAME=TYPE"),
+             cl::desc("Type of a runtime parameter: *f16, *bf16, *f32, i32, "
+                      "i64, f32, ..."),
+             cl::cat(category));
+cl::list<std::string>
+    divisibleBy16("divisible-by-16", cl::CommaSeparated,
+                  cl::value_desc("NAME,..."),
+                  cl::desc("Integer and pointer parameters known to be "
+                           "divisible by 16 (pointers: 16-byte aligned)"),
+                  cl::cat(category));
+cl::opt<EmitKind> emit(
+    "emit", cl::desc("What to print"), cl::init(EmitKind::Tile),
+    cl::values(clEnumValN(EmitKind::Tile, "tile", "tile IR from the front end"),
+               clEnumValN(EmitKind::TileOpt, "tile-opt",
+                          "tile IR after the tile-optimize pipeline")),
+    cl::cat(category));
+cl::opt<bool> listParams("list-params",
+                         cl::desc("Print the kernel's parameters (name, kind, "
+                                  "type, default), one per line"),
+                         cl::cat(category));
+cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
+                                    cl::value_desc("file"), cl::init("-"),
+                                    cl::cat(category));
+
+int fail(const Twine &message) {
+  WithColor::error(errs(), "flash-translate") << message << "\n";
+  return EXIT_FAILURE;
+}
+
+/// Splits `NAME=VALUE`.
+bool splitAssignment(StringRef text, StringRef &name, StringRef &value) {
+  std::tie(name, value) = text.split('=');
+  return !name.empty() && text.contains('=');
+}
+
+frontend::ConstexprValue parseConstexpr(StringRef text) {
+  frontend::ConstexprValue value;
+  int64_t i = 0;
+  double f = 0;
+  if (text == "True" || text == "False")
+    value.value = text == "True";
+  else if (text == "None")
+    value.value = std::monostate();
+  else if (!text.getAsInteger(0, i))
+    value.value = i;
+  else if (!text.getAsDouble(f))
+    value.value = f;
+  else
+    value.value = text.str();
+  return value;
+}
+
+std::string formatConstexpr(const frontend::ConstexprValue &value) {
+  if (const auto *b = std::get_if<bool>(&value.value))
+    return *b ? "True" : "False";
+  if (const auto *i = std::get_if<int64_t>(&value.value))
+    return std::to_string(*i);
+  if (const auto *f = std::get_if<double>(&value.value)) {
+    std::string text;
+    raw_string_ostream(text) << *f;
+    return text;
+  }
+  if (const auto *s = std::get_if<std::string>(&value.value))
+    return *s;
+  return "None";
+}
+
+StringRef getKindName(frontend::ParamKind kind) {
+  switch (kind) {
+  case frontend::ParamKind::Pointer:
+    return "pointer";
+  case frontend::ParamKind::Int:
+    return "int";
+  case frontend::ParamKind::Float:
+    return "float";
+  case frontend::ParamKind::Constexpr:
+    return "constexpr";
+  case frontend::ParamKind::Untyped:
+    return "untyped";
+  }
+  llvm_unreachable("unknown parameter kind");
+}
+
+/// Adds the passes that take front-end output to `emitKind`.
+void buildPipeline(EmitKind emitKind, mlir::PassManager &pm) {
+  switch (emitKind) {
+  case EmitKind::Tile:
+    return;
+  case EmitKind::TileOpt:
+    buildTileOptimizePipeline(pm);
+    return;
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "FlashTile DSL compiler: kernel module to IR\n");
+
+  if (kernelName.empty())
+    return fail("--kernel is required (the function to compile)");
+  std::string errorMessage;
+  std::unique_ptr<MemoryBuffer> input =
+      mlir::openInputFile(inputFilename, &errorMessage);
+  if (!input)
+    return fail(errorMessage);
+  SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
+
+  std::unique_ptr<ToolOutputFile> output =
+      mlir::openOutputFile(outputFilename, &errorMessage);
+  if (!output)
+    return fail(errorMessage);
+
+  if (listParams) {
+    auto params = frontend::getKernelParams(sourceMgr, kernelName);
+    if (failed(params))
+      return EXIT_FAILURE;
+    for (const frontend::ParamInfo &param : *params)
+      output->os() << param.name << " " << getKindName(param.kind) << " "
+                   << (param.type.empty() ? "-" : param.type) << " "
+                   << (param.defaultValue ? formatConstexpr(*param.defaultValue)
+                                          : "-")
+                   << "\n";
+    output->keep();
+    return EXIT_SUCCESS;
+  }
+
+  frontend::Specialization spec;
+  for (StringRef define : defines) {
+    StringRef name, value;
+    if (!splitAssignment(define, name, value))
+      return fail("-D expects NAME=VALUE, got '" + define + "'");
+    spec.constexprs[name] = parseConstexpr(value);
+  }
+  for (StringRef argType : argTypes) {
+    StringRef name, type;
+    if (!splitAssignment(argType, name, type))
+      return fail("-T expects NAME=TYPE, got '" + argType + "'");
+    spec.argTypes[name] = type.str();
+  }
+  for (StringRef name : divisibleBy16)
+    spec.divisibleBy16.insert(name);
+
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  // Errors of later stages point into the kernel source as well.
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  auto module = frontend::compileKernel(context, sourceMgr, kernelName, spec);
+  if (failed(module))
+    return EXIT_FAILURE;
+
+  mlir::PassManager pm(&context);
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return EXIT_FAILURE;
+  if (StringRef(std::getenv("FLASHTILE_DUMP_IR") ? std::getenv("FLASHTILE_DUMP_IR")
+                                                 : "") == "1") {
+    context.disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  buildPipeline(emit, pm);
+  if (failed(pm.run(**module)))
+    return EXIT_FAILURE;
+
+  (*module)->print(output->os());
+  output->os() << "\n";
+  output->keep();
+  return EXIT_SUCCESS;
+}
