@@ -53,9 +53,13 @@ def store_tile(base, rows, cols, stride_row, n_rows, n_cols, value):
 
 
 def mm(a, b, acc=None):
-    """a @ b (+ acc). f32 operands are multiplied in full precision (ieee), so
-    float32 attention is as accurate as the float32 reference."""
-    return fl.dot(a, b, acc, input_precision="ieee")
+    """a @ b (+ acc). f32 operands are multiplied in full precision (ieee, not
+    tf32), so float32 attention is as accurate as the float32 reference."""
+    if a.dtype == fl.float32:
+        result = fl.dot(a, b, acc, input_precision="ieee")
+    else:
+        result = fl.dot(a, b, acc)
+    return result
 
 
 # ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from .errors import FlashTileError
 __all__ = [
     # types
     "dtype", "int1", "int8", "int16", "int32", "int64",
-    "float16", "bfloat16", "float32", "float64", "dtypes",
+    "float16", "bfloat16", "float32", "float64", "bool", "dtypes",
     "pointer", "pointer_type", "constexpr", "static_range", "block",
     # builtins
     "program_id", "num_programs", "arange", "zeros", "full",
@@ -44,10 +44,7 @@ __all__ = [
     "where", "cdiv", "static_assert", "jit", "OutsideKernelError",
 ]
 
-_builtin_max = max
-_builtin_min = min
-_builtin_sum = sum
-_builtin_abs = abs
+_bool = bool  # `bool` is rebound to fl.int1 at the end of this module
 
 
 class OutsideKernelError(FlashTileError, RuntimeError):
@@ -436,7 +433,7 @@ def cdiv(a: int, b: int) -> int:
 
     Example: ``grid = (fl.cdiv(N, BLOCK),)``
     """
-    if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) and not isinstance(b, bool):
+    if isinstance(a, int) and isinstance(b, int) and not isinstance(a, _bool) and not isinstance(b, _bool):
         return -(-a // b)
     raise _outside("cdiv")
 
@@ -454,3 +451,7 @@ def jit(fn: Optional[Callable[..., Any]] = None, **options: Any) -> Any:
     from .jit import jit as _jit
 
     return _jit(fn, **options)
+
+
+#: ``fl.bool`` is ``fl.int1`` (defined last: it shadows Python's bool here).
+globals()["bool"] = int1
