@@ -5,6 +5,7 @@
 #include "flashtile/Dialect/Tile/IR/TileDialect.h"
 #include "flashtile/Dialect/Tile/Transforms/Passes.h"
 #include "flashtile/Dialect/TileGPU/IR/TileGPUDialect.h"
+#include "flashtile/Dialect/TileGPU/Transforms/Passes.h"
 #include "flashtile/Pipelines/Pipelines.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,6 +25,7 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
 void registerAllPasses() {
   mlir::registerTransformsPasses();
   tile::registerTilePasses();
+  tilegpu::registerTileGPUPasses();
   registerPipelines();
 }
 

@@ -1,0 +1,180 @@
+//===- Passes.td - tilegpu passes --------------------------*- tablegen -*-===//
+//
+// The GPU-level passes, in the order a compile runs them:
+//
+//   convert-tile-to-tilegpu          every block gets a layout encoding
+//   tilegpu-coalesce                 global accesses get coalesced layouts
+//   tilegpu-accelerate-matmul        tile.dot runs on mma.sync layouts
+//   tilegpu-remove-layout-conversions  layouts propagate, converts vanish
+//   tilegpu-allocate-shared-memory   buffers and scratch get offsets
+//   tilegpu-insert-barriers          shared-memory hazards get barriers
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FLASHTILE_DIALECT_TILEGPU_TRANSFORMS_PASSES_TD
+#define FLASHTILE_DIALECT_TILEGPU_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertTileToTileGPU : Pass<"convert-tile-to-tilegpu", "::mlir::ModuleOp"> {
+  let summary = "Assign a layout encoding to every block of a tile program";
+  let description = [{
+    Layout assignment, the entry into the GPU backend. With the dialect
+    conversion framework and a type converter, every tensor without an
+    encoding gets the default blocked layout of its shape: the fastest
+    dimension (the last) gets up to 4 elements per thread (16 bytes of
+    32-bit elements; fewer when the block has fewer elements than
+    threads), the 32 lanes of a warp fill the fastest dimension first, the
+    warps go along dimension 0 first, `order = [rank-1, ..., 0]`. The
+    default depends on the shape and the number of warps only, so
+    elementwise code of one shape needs no conversion.
+
+    Where an op needs another layout, `tilegpu.convert_layout` is
+    inserted:
+
+    * `tile.reduce` results get `slice(axis, source layout)`;
+    * `tile.expand_dims` operands get `slice(axis, result layout)`;
+    * `tile.broadcast` sources get the result's encoding (a register copy);
+    * `tile.trans` results get the source's blocked layout with its
+      dimensions permuted (a renaming of registers).
+
+    `scf.for`/`scf.if`/`scf.while` and function signatures are converted
+    structurally. The module gets `tilegpu.num_warps` and `tilegpu.target`.
+    Blocks whose shape cannot be laid out (a dimension that is not a power
+    of two, more than 2^20 elements) are errors at the op producing them.
+  }];
+  let options = [
+    Option<"numWarps", "num-warps", "int", "4",
+           "Warps per program instance (a power of two, 1 to 32)">,
+    Option<"target", "target", "std::string", "\"cuda:80\"",
+           "GPU target, `cuda:<compute capability>` (cuda:75, cuda:80, "
+           "cuda:86, cuda:89, cuda:90)">,
+  ];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
+}
+
+def TileGPUCoalesce : Pass<"tilegpu-coalesce", "::mlir::ModuleOp"> {
+  let summary = "Give global loads and stores coalesced, vectorizable layouts";
+  let description = [{
+    For each `tile.load`, `tile.store`, `tile.atomic_rmw` and
+    `tilegpu.async_copy_global_to_local` of a block, picks the blocked
+    layout in which each thread owns as many consecutive elements of the
+    most contiguous dimension as one 16-byte access allows, limited by the
+    contiguity and alignment of the pointers and by the mask being uniform
+    over the vector (axis analysis: `tile.make_range` gives contiguity;
+    `tile.divisibility` argument attributes and constants give
+    divisibility; `tile.addptr`, `arith.addi/subi/muli`, `cmpi`,
+    `tile.broadcast/expand_dims/splat` and loop-carried values propagate
+    them). Converts to and from that layout are inserted around the
+    memory op; tilegpu-remove-layout-conversions then moves them away.
+
+    So, after this pass, the consecutive registers a thread holds along a
+    memory op's contiguous dimension (`layout::getGlobalVectorWidth`) are a
+    vector the lowering may load or store with one instruction.
+  }];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
+}
+
+def TileGPUAccelerateMatmul
+    : Pass<"tilegpu-accelerate-matmul", "::mlir::ModuleOp"> {
+  let summary = "Put tile.dot on mma.sync layouts";
+  let description = [{
+    Each `tile.dot` gets an mma (version 2, `mma.sync.m16n8kK`) result
+    layout and dot-operand layouts for `a` (opIdx 0) and `b` (opIdx 1);
+    the accumulator is converted in and the result converted back to the
+    layout its users had, for tilegpu-remove-layout-conversions to clean
+    up.
+
+    Warps go along M first, as in FlashAttention (4 warps x 16 rows for a
+    64-row block), then along N; all dots of a kernel with the same M and
+    number of warps share one mma layout, so the P of attention (the
+    result of the first dot) is already in the layout of the A operand of
+    the second.
+
+    Element types: f16 or bf16 operands with an f32 accumulator use
+    m16n8k16 (sm_80+) or m16n8k8 (sm_75) with kWidth 2; f32 operands with
+    `input_precision = tf32` use m16n8k8 tf32 with kWidth 1 (sm_80+).
+    Anything else (f32 `ieee`, i8, an f16 accumulator), blocks smaller
+    than one instruction, and targets below sm_75 are errors.
+  }];
+  let options = [
+    Option<"arch", "arch", "int", "0",
+           "Compute capability (75, 80, 86, 89, 90); 0: from the module's "
+           "`tilegpu.target`">,
+  ];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
+}
+
+def TileGPURemoveLayoutConversions
+    : Pass<"tilegpu-remove-layout-conversions", "::mlir::ModuleOp"> {
+  let summary = "Propagate layouts from anchors and remove conversions";
+  let description = [{
+    1. Forward propagation from anchors: mma results of `tile.dot` (first
+       choice) and the coalesced layouts of loads (second) flow to users
+       through elementwise ops, `tile.reduce` (as a slice), `tile.expand_dims`
+       of a matching slice, `tile.broadcast`, blocked `tile.trans`,
+       `tilegpu.convert_layout` and the values `scf.for`/`scf.if`/
+       `scf.while` carry. Values take the new layouts in place; converts
+       are inserted where an op still needs another layout (dot operands,
+       memory ops, mixed operands).
+    2. Backward rematerialization: a convert whose source is computed by
+       cheap ops (constants, `tile.splat`, `tile.make_range`,
+       `tile.broadcast`, `tile.expand_dims`, elementwise ops, `tile.addptr`)
+       is replaced by a copy of that computation in the target layout when
+       that moves fewer elements between threads (masks and index
+       arithmetic are recomputed, not converted).
+    3. Clean-up: identity converts and convert chains fold, converts of
+       splats become splats, dead ops go, and loop-invariant converts are
+       hoisted out of loops.
+
+    In attention forward, the scores, the row max and sum, P, the rescaling
+    of the accumulator and the loop-carried acc, m_i and l_i stay in the
+    mma layout and its slices, and P reaches the second dot through a
+    register-only conversion.
+  }];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
+}
+
+def TileGPUAllocateSharedMemory
+    : Pass<"tilegpu-allocate-shared-memory", "::mlir::ModuleOp"> {
+  let summary = "Assign shared-memory offsets to buffers and scratch areas";
+  let description = [{
+    Every `tilegpu.local_alloc` and every op needing scratch
+    (`getScratchBytes(op) > 0`: conversions through shared memory,
+    cross-warp reductions) gets an `allocation.offset` (i32, bytes). A
+    buffer is live from its allocation to its last use (a whole loop when
+    used in it); scratch only while its op runs. Buffers whose lifetimes
+    overlap get disjoint ranges (first fit, largest first); offsets are
+    aligned to 16 bytes, 128 for swizzled buffers. The module gets
+    `tilegpu.shared` (i32): the bytes the kernel needs. More than
+    `max-shared` is an error at the kernel.
+  }];
+  let options = [
+    Option<"maxShared", "max-shared", "int64_t", "0",
+           "Shared memory a block may use, in bytes; 0: from the module's "
+           "target (cuda:75 65536, cuda:80 166912, cuda:86 and cuda:89 "
+           "101376, cuda:90 232448)">,
+  ];
+}
+
+def TileGPUInsertBarriers : Pass<"tilegpu-insert-barriers", "::mlir::ModuleOp"> {
+  let summary = "Insert barriers between conflicting shared-memory accesses";
+  let description = [{
+    Walks each kernel in program order tracking the shared-memory ranges
+    written and read since the last barrier, and inserts
+    `tilegpu.barrier` before an access that reads what may have been
+    written, or writes what may have been read or written, by other
+    threads. Writes are `local_alloc` with a source, `local_store`,
+    `async_copy_global_to_local` and `async_wait` (which completes them);
+    reads are `local_load`. Ranges come from `allocation.offset` (a
+    buffer without one may overlap anything). An op using scratch
+    synchronises its own scratch internally but its scratch stays pending
+    for the ops after it. Loops are entered with what their body leaves
+    pending, so a body that reads and writes a buffer gets a barrier
+    before the first access that conflicts with the previous iteration.
+    Run after tilegpu-allocate-shared-memory.
+  }];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
+}
+
+#endif // FLASHTILE_DIALECT_TILEGPU_TRANSFORMS_PASSES_TD
