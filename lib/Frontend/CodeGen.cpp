@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -321,6 +322,9 @@ FailureOr<GlobalDecl *> CodeGen::findKernel(StringRef kernel) {
     return decl;
   std::string message = "no function named '" + kernel.str() + "' in " +
                         module.getFilename().str();
+  std::vector<std::string> functions = module.getFunctionNames();
+  if (!functions.empty())
+    message += " (functions: " + llvm::join(functions, ", ") + ")";
   llvm::SMDiagnostic diag(sourceMgr, SMLoc(), module.getFilename(), -1, -1,
                           llvm::SourceMgr::DK_Error, message, "", {}, {});
   sourceMgr.PrintMessage(llvm::errs(), diag);

@@ -28,6 +28,15 @@ GlobalDecl *SourceModule::lookup(StringRef name) {
   return it == globals.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> SourceModule::getFunctionNames() const {
+  std::vector<std::string> names;
+  for (const auto &entry : globals)
+    if (entry.getValue().kind == GlobalDecl::Kind::Function)
+      names.push_back(entry.getKey().str());
+  llvm::sort(names);
+  return names;
+}
+
 void SourceModule::bind(StringRef name, GlobalDecl decl) {
   globals.insert_or_assign(name, std::move(decl));
 }

@@ -71,6 +71,8 @@ public:
 
   /// The declaration binding `name` last at top level, or null.
   GlobalDecl *lookup(llvm::StringRef name);
+  /// The names of the module's top-level functions, sorted.
+  std::vector<std::string> getFunctionNames() const;
   /// Whether `from flashtile.language import *` appears.
   bool importsAllOfLanguage() const { return starImportOfLanguage; }
 
