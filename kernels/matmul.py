@@ -1,6 +1,7 @@
 """C = A @ B, tiled: program (i, j) computes the BLOCK_M x BLOCK_N tile (i, j)
 of C by walking K in steps of BLOCK_K. Masks handle M, N, K that are not
-multiples of the blocks. Accumulates in float32; C gets its own dtype."""
+multiples of the blocks. Accumulates in float32; C gets its own dtype.
+float32 operands are multiplied in full precision unless ALLOW_TF32."""
 
 import flashtile
 import flashtile.language as fl
@@ -24,9 +25,9 @@ def matmul(
                     mask=(rows[:, None] < M) & (ks[None, :] < K), other=0.0)
         b = fl.load(B + ks[:, None] * stride_bk + cols[None, :] * stride_bn,
                     mask=(ks[:, None] < K) & (cols[None, :] < N), other=0.0)
-        if ALLOW_TF32:
-            acc = fl.dot(a, b, acc)
-        else:
+        if a.dtype == fl.float32 and not ALLOW_TF32:
             acc = fl.dot(a, b, acc, input_precision="ieee")
+        else:
+            acc = fl.dot(a, b, acc)
     fl.store(C + rows[:, None] * stride_cm + cols[None, :] * stride_cn, acc,
              mask=(rows[:, None] < M) & (cols[None, :] < N))

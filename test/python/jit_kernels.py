@@ -1,0 +1,45 @@
+"""Small kernels for test_jit.py. Lines marked `# <name>` are looked up by the
+tests to check the locations in error messages."""
+
+import flashtile
+import flashtile.language as fl
+
+
+@flashtile.jit
+def copy(X: fl.pointer, Y: fl.pointer, N: fl.int32, BLOCK: fl.constexpr):
+    offs = fl.program_id(0) * BLOCK + fl.arange(0, BLOCK)
+    fl.store(Y + offs, fl.load(X + offs, mask=offs < N), mask=offs < N)
+
+
+@flashtile.jit
+def scale(X: fl.pointer(fl.float32), n: fl.int32, factor: fl.float32, BLOCK: fl.constexpr):
+    offs = fl.arange(0, BLOCK)
+    fl.store(X + offs, fl.load(X + offs, mask=offs < n) * factor, mask=offs < n)
+
+
+@flashtile.jit
+def fill(X, n, value, BLOCK: fl.constexpr):
+    # Untyped parameters: their types come from the arguments.
+    offs = fl.arange(0, BLOCK)
+    fl.store(X + offs, fl.zeros([BLOCK], fl.float32) + value, mask=offs < n)
+
+
+@flashtile.jit
+def program_ids(Out: fl.pointer(fl.int32)):
+    x = fl.program_id(0)
+    y = fl.program_id(1)
+    z = fl.program_id(2)
+    linear = (z * fl.num_programs(1) + y) * fl.num_programs(0) + x
+    fl.store(Out + linear, x + 100 * y + 10000 * z)
+
+
+@flashtile.jit
+def unmasked_store(X: fl.pointer(fl.float32), BLOCK: fl.constexpr):
+    offs = fl.arange(0, BLOCK)
+    fl.store(X + offs, fl.zeros([BLOCK], fl.float32))  # unmasked_store
+
+
+@flashtile.jit
+def not_a_power_of_two(X: fl.pointer(fl.float32)):
+    x = fl.zeros([3], fl.float32)  # not_a_power_of_two
+    fl.store(X + fl.arange(0, 4), x)

@@ -1,0 +1,107 @@
+"""kernels/attention.py on the CPU executor against float64 attention, with
+flash-attn's bar: max|ours - ref64| <= 2 * max|std_lowprec - ref64| + ATOL,
+where std_lowprec is standard attention in the input precision
+(flashtile.reference.attention_lowprec / attention_bwd_lowprec) and ATOL
+(1e-5) only matters where that reference is exact (e.g. seqlen_k == 1,
+where O == V: our float32 P = exp2(S - L*log2 e) is then within a few ulps
+of 1 instead of exactly 1)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from flashtile import reference as R
+from flashtile.attention import attention_backward, attention_forward
+
+ml_dtypes = pytest.importorskip("ml_dtypes")
+
+DTYPES = {"fp16": np.float16, "bf16": ml_dtypes.bfloat16, "fp32": np.float32}
+SEQLENS = [(1, 1), (17, 33), (64, 64), (100, 77), (128, 200)]
+HEAD_DIMS = [16, 32, 64, 128]
+
+
+def make_inputs(batch, seqlen_q, seqlen_k, nheads, head_dim, dtype, seed):
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((batch, seqlen_q, nheads, head_dim)).astype(dtype)
+    k = rng.standard_normal((batch, seqlen_k, nheads, head_dim)).astype(dtype)
+    v = rng.standard_normal((batch, seqlen_k, nheads, head_dim)).astype(dtype)
+    do = rng.standard_normal((batch, seqlen_q, nheads, head_dim)).astype(dtype)
+    return q, k, v, do
+
+
+def assert_checks(checks):
+    failed = [str(c) for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+def run_and_check(batch, seqlen_q, seqlen_k, nheads, head_dim, dtype, causal, backward,
+                  softmax_scale=None, seed=0, **blocks):
+    q, k, v, do = make_inputs(batch, seqlen_q, seqlen_k, nheads, head_dim, dtype, seed)
+    out, lse = attention_forward(q, k, v, causal=causal, softmax_scale=softmax_scale, **blocks)
+    assert out.dtype == q.dtype and lse.dtype == np.float32
+    assert lse.shape == (batch, nheads, seqlen_q)
+    out_ref, lse_ref = R.attention_ref(q, k, v, causal, softmax_scale)
+    out_low, lse_low = R.attention_lowprec(q, k, v, causal, softmax_scale)
+    checks = [R.check_close("O", out, out_ref, out_low), R.check_close("L", lse, lse_ref, lse_low)]
+    if backward:
+        grads = attention_backward(do, q, k, v, out, lse, causal=causal,
+                                   softmax_scale=softmax_scale, **blocks)
+        refs = R.attention_bwd_ref(do, q, k, v, causal, softmax_scale)
+        lows = R.attention_bwd_lowprec(do, q, k, v, causal, softmax_scale)
+        for name, ours, ref, low in zip(("dQ", "dK", "dV"), grads, refs, lows):
+            assert ours.dtype == q.dtype
+            checks.append(R.check_close(name, ours, ref, low))
+    assert_checks(checks)
+
+
+CASES = [
+    pytest.param(sq, sk, d, dt, causal, id=f"{sq}x{sk}-d{d}-{dt}-{'causal' if causal else 'full'}")
+    for (sq, sk) in SEQLENS for d in HEAD_DIMS for dt in DTYPES for causal in (False, True)
+]
+
+
+@pytest.mark.parametrize("seqlen_q,seqlen_k,head_dim,dtype,causal", CASES)
+def test_forward_and_backward(seqlen_q, seqlen_k, head_dim, dtype, causal):
+    run_and_check(1, seqlen_q, seqlen_k, 2, head_dim, DTYPES[dtype], causal, backward=True,
+                  seed=seqlen_q * 1000 + seqlen_k + head_dim)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", list(DTYPES))
+@pytest.mark.parametrize("causal", [False, True])
+def test_long_sequences(dtype, causal):
+    run_and_check(2, 1000, 1537, 3, 128, DTYPES[dtype], causal, backward=True)
+
+
+@pytest.mark.parametrize("head_dim", [24, 40, 80, 96])
+def test_head_dims_that_are_not_powers_of_two(head_dim):
+    run_and_check(1, 33, 47, 1, head_dim, np.float16, causal=True, backward=True)
+
+
+def test_batch_heads_and_custom_scale():
+    run_and_check(2, 40, 24, 3, 32, np.float16, causal=False, backward=True, softmax_scale=0.3)
+
+
+def test_causal_with_more_queries_than_keys_gives_zero_rows():
+    # seqlen_q 50 > seqlen_k 20: queries 0..29 see no key (bottom-right alignment).
+    q, k, v, do = make_inputs(1, 50, 20, 1, 32, np.float16, seed=3)
+    out, lse = attention_forward(q, k, v, causal=True)
+    assert np.all(out[0, :30] == 0) and np.all(np.isinf(lse[0, 0, :30]))
+    assert np.all(np.isfinite(lse[0, 0, 30:]))
+    dq, dk, dv = attention_backward(do, q, k, v, out, lse, causal=True)
+    assert np.all(dq[0, :30] == 0) and np.all(np.isfinite(dk)) and np.all(np.isfinite(dv))
+    run_and_check(1, 50, 20, 1, 32, np.float16, causal=True, backward=True, seed=3)
+
+
+@pytest.mark.parametrize("block_m,block_n", [(16, 16), (16, 64), (64, 16), (32, 32)])
+def test_block_sizes(block_m, block_n):
+    run_and_check(1, 70, 90, 1, 64, np.float16, causal=True, backward=True,
+                  block_m=block_m, block_n=block_n)
+
+
+def test_lse_is_natural_log_of_the_softmax_denominator():
+    q, k, v, _ = make_inputs(1, 8, 8, 1, 16, np.float32, seed=4)
+    _, lse = attention_forward(q, k, v)
+    s = np.einsum("qd,kd->qk", q[0, :, 0].astype(np.float64), k[0, :, 0]) / math.sqrt(16)
+    np.testing.assert_allclose(lse[0, 0], np.log(np.exp(s).sum(-1)), rtol=1e-6)

@@ -1,0 +1,286 @@
+"""@flashtile.jit behaviour: argument binding, specialisation, caches, grids,
+errors with DSL locations."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import flashtile
+import flashtile.language as fl
+from flashtile import ArgumentError, CompilationError, ExecutionError
+from flashtile.jit import JITFunction
+
+import jit_kernels as K
+
+KERNEL_FILE = Path(K.__file__).resolve()
+
+
+def line_of(marker: str) -> int:
+    for number, line in enumerate(KERNEL_FILE.read_text().splitlines(), 1):
+        if line.rstrip().endswith(f"# {marker}"):
+            return number
+    raise AssertionError(marker)
+
+
+def fresh(jit_function):
+    """The same kernel with empty in-memory caches."""
+    return JITFunction(jit_function.fn)
+
+
+# -- Argument binding ---------------------------------------------------------
+
+
+@pytest.fixture
+def xy():
+    return np.arange(40, dtype=np.float32), np.zeros(40, np.float32)
+
+
+def test_copy_runs_and_writes_in_place(xy):
+    x, y = xy
+    K.copy[(3,)](x, y, 40, BLOCK=16)
+    np.testing.assert_array_equal(y, x)
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,message",
+    [
+        ((1, 2, 3, 4, 5), {}, r"copy\(\): takes 4 arguments \(X, Y, N, BLOCK\) but 5 were given"),
+        ((), {"N": 40}, r"missing arguments 'X' \(pointer\), 'Y' \(pointer\), 'BLOCK' \(constexpr\)"),
+        (("x", "y", 40), {}, r"missing argument 'BLOCK' \(constexpr\)"),
+        (("x", "y", 40), {"BLOK": 16}, r"unexpected keyword argument 'BLOK'; did you mean 'BLOCK'"),
+        (("x", "y", 40, 16), {"N": 3}, r"multiple values for argument 'N'"),
+        (("x", "y", True), {"BLOCK": 16}, r"argument 'N' is an integer \(i32\) and cannot take bool"),
+        (("x", "y", 4.5), {"BLOCK": 16}, r"argument 'N' is an integer \(i32\) and cannot take float"),
+        (("x", "y", 2**31), {"BLOCK": 16}, r"argument 'N' = 2147483648 does not fit fl.int32"),
+        (("x", 7, 40), {"BLOCK": 16}, r"argument 'Y' is a pointer \(\*\) and needs an array, got int 7"),
+        (("x", "y", 40), {"BLOCK": [16]}, r"constexpr 'BLOCK' must be an int, float, bool, None, str or dtype"),
+    ],
+)
+def test_argument_errors_name_the_argument(xy, args, kwargs, message):
+    x, y = xy
+    values = {"x": x, "y": y}
+    args = tuple(values.get(a, a) if isinstance(a, str) else a for a in args)
+    with pytest.raises(ArgumentError, match=message):
+        K.copy[(3,)](*args, **kwargs)
+    assert not y.any(), "nothing may run when binding fails"
+
+
+def test_array_errors(xy):
+    x, y = xy
+    with pytest.raises(ArgumentError, match=r"argument 'X': the array is not contiguous"):
+        K.copy[(1,)](x[::2], y, 20, BLOCK=16)
+    with pytest.raises(ArgumentError, match=r"argument 'X': a 0-d array cannot be passed as a pointer"):
+        K.copy[(1,)](np.array(1.0, np.float32), y, 1, BLOCK=16)
+    with pytest.raises(ArgumentError, match=r"argument 'X' is declared \*f32 and needs a float32 array, got a 1-d float16 array"):
+        K.scale[(1,)](x.astype(np.float16), 4, 2.0, BLOCK=16)
+    with pytest.raises(ArgumentError, match=r"argument 'factor' is a float \(f32\) and cannot take bool"):
+        K.scale[(1,)](x, 4, True, BLOCK=16)
+    with pytest.raises(ArgumentError, match=r"arrays of uint8 are not supported"):
+        K.copy[(1,)](np.zeros(4, np.uint8), y, 4, BLOCK=16)
+
+
+def test_int_argument_for_a_float_parameter_is_converted():
+    x = np.ones(8, np.float32)
+    K.scale[(1,)](x, 8, 3, BLOCK=8)
+    np.testing.assert_array_equal(x, 3)
+
+
+def test_launch_options_are_validated(xy):
+    x, y = xy
+    for bad in (0, 3, 32, 2.0):
+        with pytest.raises(ArgumentError, match="num_warps must be a power of two in 1..16"):
+            K.copy[(1,)](x, y, 40, BLOCK=16, num_warps=bad)
+    with pytest.raises(ArgumentError, match="num_stages must be an int >= 1"):
+        K.copy[(1,)](x, y, 40, BLOCK=16, num_stages=0)
+
+
+def test_calling_a_kernel_directly_explains_the_launch_syntax(xy):
+    with pytest.raises(flashtile.FlashTileError, match=r"launch it with copy\[grid\]"):
+        K.copy(*xy, 40, BLOCK=16)
+
+
+# -- Specialisation -----------------------------------------------------------
+
+
+def test_untyped_parameters_take_their_types_from_the_arguments(cache_dir):
+    kernel = fresh(K.fill)
+    x32 = np.zeros(16, np.float32)
+    compiled = kernel[(1,)](x32, 10, 2.5, BLOCK=16)
+    assert dict(compiled.key[1]) == {"X": "*f32", "n": "i32", "value": "f32"}
+    np.testing.assert_array_equal(x32, [2.5] * 10 + [0] * 6)
+    x16 = np.zeros(16, np.float16)
+    compiled = kernel[(1,)](x16, 2**40, 1.5, BLOCK=16)  # i64 specialisation
+    assert dict(compiled.key[1]) == {"X": "*f16", "n": "i64", "value": "f32"}
+    np.testing.assert_array_equal(x16, 1.5)
+    assert kernel.stats["compiled"] == 2
+
+
+def test_specialisation_on_divisibility_by_16(cache_dir):
+    kernel = fresh(K.copy)
+    x = np.arange(48, dtype=np.float32)
+    y = np.zeros_like(x)
+    divisible = kernel[(3,)](x, y, 32, BLOCK=16)
+    assert "N" in divisible.key[2] and "X" in divisible.key[2]
+    assert re.search(r"tile\.divisibility = 16", divisible.tile_ir)
+    ragged = kernel[(3,)](x, y, 33, BLOCK=16)
+    assert "N" not in ragged.key[2] and ragged is not divisible
+    assert kernel[(3,)](x, y, 48, BLOCK=16) is divisible  # same key as 32
+    unaligned = kernel[(3,)](x[1:], y[1:], 32, BLOCK=16)  # 4-byte offset
+    assert "X" not in unaligned.key[2] and "Y" not in unaligned.key[2]
+    assert kernel.stats == {"compiled": 3, "disk": 0, "memory": 1}
+
+
+def test_num_warps_and_num_stages_are_part_of_the_key(xy):
+    kernel = fresh(K.copy)
+    a = kernel[(3,)](*xy, 40, BLOCK=16)
+    b = kernel[(3,)](*xy, 40, BLOCK=16, num_warps=8)
+    c = kernel[(3,)](*xy, 40, BLOCK=16, num_stages=3)
+    assert len({a.key, b.key, c.key}) == 3 and (a.key[3], a.key[4]) == (4, 2)
+
+
+# -- Caches ------------------------------------------------------------------
+
+
+def test_memory_and_disk_cache_hits(xy, cache_dir):
+    x, y = xy
+    first = fresh(K.copy)
+    compiled = first[(3,)](x, y, 40, BLOCK=16)
+    assert compiled.origin == "compiled" and first.stats["compiled"] == 1
+    assert first[(3,)](x, y, 40, BLOCK=16) is compiled
+    assert first.stats["memory"] == 1
+    assert len(list(cache_dir.rglob("*.tileir"))) == 1
+
+    second = fresh(K.copy)  # a new process would look the same
+    y[:] = 0
+    loaded = second[(3,)](x, y, 40, BLOCK=16)
+    assert loaded.origin == "disk" and second.stats == {"compiled": 0, "disk": 1, "memory": 0}
+    assert loaded.tile_ir == compiled.tile_ir
+    np.testing.assert_array_equal(y, x)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "valid-checksum-bad-ir"])
+def test_corrupt_cache_entry_is_rebuilt(xy, cache_dir, damage):
+    x, y = xy
+    fresh(K.copy)[(3,)](x, y, 40, BLOCK=16)
+    (entry,) = cache_dir.rglob("*.tileir")
+    good = entry.read_text()
+    if damage == "truncate":
+        entry.write_text(good[: len(good) // 2])
+    elif damage == "garbage":
+        entry.write_bytes(b"\x00\xffnot a cache entry")
+    else:
+        import hashlib
+
+        body = "module { this is not IR }\n"
+        entry.write_text(f"// flashtile tile-ir cache v1 sha256={hashlib.sha256(body.encode()).hexdigest()}\n{body}")
+    kernel = fresh(K.copy)
+    y[:] = 0
+    with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
+        compiled = kernel[(3,)](x, y, 40, BLOCK=16)
+    assert compiled.origin == "compiled"
+    np.testing.assert_array_equal(y, x)
+    assert entry.read_text() == good  # overwritten with a good entry
+    assert fresh(K.copy).compile(x, y, 40, BLOCK=16).origin == "disk"
+
+
+def test_dump_ir_prints_every_pass_and_bypasses_the_caches(xy, monkeypatch, capfd, cache_dir):
+    kernel = fresh(K.copy)
+    kernel[(3,)](*xy, 40, BLOCK=16)
+    monkeypatch.setenv("FLASHTILE_DUMP_IR", "1")
+    kernel[(3,)](*xy, 40, BLOCK=16)
+    err = capfd.readouterr().err
+    assert "IR from the front end (copy)" in err
+    assert re.search(r"IR Dump After .*Canonicalizer", err)
+    assert re.search(r"IR Dump After .*CSE", err)
+    assert kernel.stats["compiled"] == 2
+
+
+# -- Grids --------------------------------------------------------------------
+
+
+def test_grid_callable_gets_the_meta_parameters(xy):
+    x, y = xy
+    seen = {}
+
+    def grid(meta):
+        seen.update(meta)
+        return (fl.cdiv(meta["N"], meta["BLOCK"]),)
+
+    K.copy[grid](x, y, N=40, BLOCK=16)
+    np.testing.assert_array_equal(y, x)
+    assert seen["N"] == 40 and seen["BLOCK"] == 16 and seen["X"] is x
+
+
+def test_three_dimensional_grid():
+    out = np.full(2 * 3 * 4, -1, np.int32)
+    K.program_ids[(2, 3, 4)](out)
+    expected = [x + 100 * y + 10000 * z for z in range(4) for y in range(3) for x in range(2)]
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("grid", [(), (1, 2, 3, 4), (1.5,), ("a",), (-1,), lambda meta: "x"])
+def test_bad_grids(xy, grid):
+    with pytest.raises(ArgumentError, match="grid"):
+        K.copy[grid](*xy, 40, BLOCK=16)
+
+
+def test_empty_grid_runs_nothing(xy):
+    x, y = xy
+    K.copy[(0,)](x, y, 40, BLOCK=16)
+    assert not y.any()
+
+
+# -- Errors with DSL locations -------------------------------------------------
+
+
+def test_out_of_bounds_store_names_the_dsl_location():
+    x = np.zeros(10, np.float32)
+    with pytest.raises(ExecutionError) as info:
+        K.unmasked_store[(1,)](x, BLOCK=16)
+    message = str(info.value)
+    assert f"jit_kernels.py:{line_of('unmasked_store')}:" in message, message
+    assert "X" in message
+
+
+def test_compile_error_has_location_source_line_and_caret():
+    with pytest.raises(CompilationError) as info:
+        K.not_a_power_of_two[(1,)](np.zeros(4, np.float32))
+    message = str(info.value)
+    line = line_of("not_a_power_of_two")
+    assert re.search(rf"jit_kernels\.py:{line}:\d+: error: ", message), message
+    assert "x = fl.zeros([3], fl.float32)" in message and "^" in message
+
+
+def test_bfloat16_arrays():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    x = np.arange(24).astype(ml_dtypes.bfloat16)
+    y = np.zeros_like(x)
+    compiled = K.copy[(2,)](x, y, 24, BLOCK=16)
+    assert dict(compiled.key[1])["X"] == "*bf16"
+    np.testing.assert_array_equal(y, x)
+
+
+def test_interpret_mode_uses_the_cpu_executor(xy, monkeypatch):
+    monkeypatch.setenv("FLASHTILE_INTERPRET", "1")
+    x, y = xy
+    K.copy[(3,)](x, y, 40, BLOCK=16)
+    np.testing.assert_array_equal(y, x)
+
+
+def test_cpu_torch_tensors():
+    torch = pytest.importorskip("torch")
+    x = torch.arange(40, dtype=torch.float32)
+    y = torch.zeros(40)
+    K.copy[(3,)](x, y, 40, BLOCK=16)
+    assert torch.equal(x, y)
+    xb = x.to(torch.bfloat16)
+    yb = torch.zeros(40, dtype=torch.bfloat16)
+    K.copy[(3,)](xb, yb, 40, BLOCK=16)
+    assert torch.equal(xb, yb)
+
+
+def test_compiler_version_is_recorded():
+    version = flashtile.compiler_version()
+    assert version.startswith("0.1.0")
