@@ -84,7 +84,7 @@ def _is_torch_tensor(value: Any) -> bool:
 
 def is_array(value: Any) -> bool:
     """Whether `value` is something :func:`as_buffer` may accept."""
-    return isinstance(value, np.ndarray) or _is_torch_tensor(value)
+    return type(value) is np.ndarray or isinstance(value, np.ndarray) or _is_torch_tensor(value)
 
 
 def _numpy_buffer(array: np.ndarray) -> Buffer:

@@ -34,7 +34,7 @@ import functools
 import inspect
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -51,6 +51,17 @@ _I64 = (-(2**63), 2**63 - 1)
 _RESERVED = ("num_warps", "num_stages")
 
 Grid = Union[Sequence[int], Callable[[Dict[str, Any]], Sequence[int]]]
+
+
+class Param(NamedTuple):
+    """A kernel parameter: kind is "pointer", "int", "float", "constexpr" or
+    "untyped"; type the declared type ("*f16", "*", "i32", "f32") or ""."""
+
+    name: str
+    kind: str
+    type: str
+    has_default: bool
+    default: Any
 
 
 class CompiledKernel:
@@ -131,7 +142,7 @@ class JITFunction:
         self.filename = os.path.abspath(filename)
         with open(self.filename, encoding="utf-8") as file:
             self.source = file.read()
-        self._params: Optional[List[Any]] = None
+        self._params: Optional[List[Param]] = None
         self._kernels: Dict[Tuple[Any, ...], CompiledKernel] = {}
         #: How each launch found its kernel: compiled, from disk, from memory.
         self.stats = {"compiled": 0, "disk": 0, "memory": 0}
@@ -140,17 +151,18 @@ class JITFunction:
     # -- Parameters ---------------------------------------------------------
 
     @property
-    def params(self) -> List[Any]:
-        """The parameters as the front end reads them (flashtile._core.Param)."""
+    def params(self) -> List[Param]:
+        """The parameters as the front end reads them from the source."""
         if self._params is None:
-            params = _native.core().kernel_params(self.source, self.filename, self.kernel_name)
-            for param in params:
-                if param.name in _RESERVED:
+            params = []
+            for p in _native.core().kernel_params(self.source, self.filename, self.kernel_name):
+                if p.name in _RESERVED:
                     raise CompilationError(
-                        f"{self.filename}: kernel {self.kernel_name}: '{param.name}' is "
+                        f"{self.filename}: kernel {self.kernel_name}: '{p.name}' is "
                         "reserved for the launch option of the same name"
                     )
-            self._params = list(params)
+                params.append(Param(p.name, p.kind, p.type, p.has_default, p.default))
+            self._params = params
         return self._params
 
     # -- Launch -------------------------------------------------------------
@@ -268,6 +280,12 @@ class JITFunction:
     def _runtime_arg(self, param: Any, value: Any) -> Tuple[Any, str, bool]:
         """(argument, type, divisible-by-16 / 16-byte aligned) of one value."""
         name, kind, declared = param.name, param.kind, param.type
+        # Fast paths for the common cases; everything else is checked below.
+        if type(value) is int and (kind == "int" or kind == "untyped"):
+            if _I32[0] <= value <= _I32[1]:
+                return value, declared or "i32", value % 16 == 0
+        elif type(value) is float and (kind == "float" or kind == "untyped"):
+            return value, declared or "f32", False
         if kind == "pointer" or (kind == "untyped" and is_array(value)):
             if not is_array(value):
                 raise self._error(
