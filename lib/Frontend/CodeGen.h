@@ -231,7 +231,7 @@ public:
   llvm::FailureOr<mlir::Value> prepareOperand(const Arg &arg,
                                               mlir::Type elementType,
                                               llvm::ArrayRef<int64_t> shape,
-                                              llvm::SMLoc loc);
+                                              mlir::Location loc);
   /// A runtime value of exactly `type` from a runtime value of that type or
   /// a Python number that fits it; null if neither.
   mlir::Value materializeAs(const PyValue &value, mlir::Type type,

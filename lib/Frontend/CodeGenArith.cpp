@@ -326,10 +326,12 @@ Value CodeGen::materializeNumber(const PyValue &number, Type type,
 
 FailureOr<Value> CodeGen::prepareOperand(const Arg &arg, Type element,
                                          llvm::ArrayRef<int64_t> shape,
-                                         SMLoc loc) {
+                                         Location loc) {
+  // A number becomes a constant where it is written.
   if (arg.value.isNumber())
-    return materializeNumber(arg.value, makeType(element, shape), getLoc(loc));
-  Value value = castElements(arg.value.getRuntime(), element, getLoc(loc));
+    return materializeNumber(arg.value, makeType(element, shape),
+                             getLoc(arg.loc));
+  Value value = castElements(arg.value.getRuntime(), element, loc);
   return broadcastTo(value, shape, arg.loc);
 }
 
@@ -414,7 +416,7 @@ FailureOr<PyValue> CodeGen::pointerArith(BinaryOp op, const Arg &lhs,
     return failure();
   FailureOr<Value> ptrValue = broadcastTo(ptr.value.getRuntime(), *shape,
                                           ptr.loc);
-  FailureOr<Value> offValue = prepareOperand(offset, offsetType, *shape, opLoc);
+  FailureOr<Value> offValue = prepareOperand(offset, offsetType, *shape, loc);
   if (failed(ptrValue) || failed(offValue))
     return failure();
   Value off = *offValue;
@@ -464,8 +466,8 @@ FailureOr<PyValue> CodeGen::runtimeBinary(BinaryOp op, const Arg &lhs,
                                lhsType, rhsType);
   if (failed(shape))
     return failure();
-  FailureOr<Value> a = prepareOperand(lhs, element, *shape, opLoc);
-  FailureOr<Value> b = prepareOperand(rhs, element, *shape, opLoc);
+  FailureOr<Value> a = prepareOperand(lhs, element, *shape, loc);
+  FailureOr<Value> b = prepareOperand(rhs, element, *shape, loc);
   if (failed(a) || failed(b))
     return failure();
 
@@ -543,8 +545,8 @@ FailureOr<PyValue> CodeGen::runtimeCompare(CompareOp op, const Arg &lhs,
                                lhsType, rhsType);
   if (failed(shape))
     return failure();
-  FailureOr<Value> a = prepareOperand(lhs, element, *shape, opLoc);
-  FailureOr<Value> b = prepareOperand(rhs, element, *shape, opLoc);
+  FailureOr<Value> a = prepareOperand(lhs, element, *shape, loc);
+  FailureOr<Value> b = prepareOperand(rhs, element, *shape, loc);
   if (failed(a) || failed(b))
     return failure();
   Value result;

@@ -254,7 +254,7 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
         return failure();
       element = *dtype;
     }
-    FailureOr<Value> result = prepareOperand(*a[1], element, *shape, loc);
+    FailureOr<Value> result = prepareOperand(*a[1], element, *shape, opLoc);
     if (failed(result))
       return failure();
     return PyValue::getRuntime(*result);

@@ -297,7 +297,7 @@ FailureOr<PyValue> CodeGen::call(const PyValue &callee, CallArgs &args) {
     return callBuiltin(callee, args);
   case PyValue::Kind::DType:
     return error(args.loc, "a dtype is not callable; convert values with "
-                           "x.to(" +
+                           "x.to(fl." +
                                getDTypeName(callee.getDType()) + ")");
   case PyValue::Kind::Module:
     return error(args.loc, "module '" + callee.getName() + "' is not callable");

@@ -113,13 +113,13 @@ CodeGen::emitMemoryOp(Builtin builtin, llvm::ArrayRef<std::optional<Arg>> args,
   Value maskValue, dataValue;
   if (mask) {
     FailureOr<Value> value =
-        prepareOperand(*mask, builder.getI1Type(), shape, mask->loc);
+        prepareOperand(*mask, builder.getI1Type(), shape, opLoc);
     if (failed(value))
       return failure();
     maskValue = *value;
   }
   if (data) {
-    FailureOr<Value> value = prepareOperand(*data, pointee, shape, data->loc);
+    FailureOr<Value> value = prepareOperand(*data, pointee, shape, opLoc);
     if (failed(value))
       return failure();
     dataValue = *value;
@@ -404,9 +404,9 @@ FailureOr<PyValue> CodeGen::emitWhere(const Arg &cond, const Arg &a,
                           typeOfArg(b, element));
   if (failed(shape))
     return failure();
-  FailureOr<Value> c = prepareOperand(condition, i1, *shape, loc);
-  FailureOr<Value> x = prepareOperand(a, element, *shape, loc);
-  FailureOr<Value> y = prepareOperand(b, element, *shape, loc);
+  FailureOr<Value> c = prepareOperand(condition, i1, *shape, getLoc(loc));
+  FailureOr<Value> x = prepareOperand(a, element, *shape, getLoc(loc));
+  FailureOr<Value> y = prepareOperand(b, element, *shape, getLoc(loc));
   if (failed(c) || failed(x) || failed(y))
     return failure();
   return PyValue::getRuntime(
@@ -437,8 +437,8 @@ FailureOr<PyValue> CodeGen::emitMinMax(Builtin builtin, const Arg &a,
                                typeOfArg(a, element), typeOfArg(b, element));
   if (failed(shape))
     return failure();
-  FailureOr<Value> x = prepareOperand(a, element, *shape, loc);
-  FailureOr<Value> y = prepareOperand(b, element, *shape, loc);
+  FailureOr<Value> x = prepareOperand(a, element, *shape, getLoc(loc));
+  FailureOr<Value> y = prepareOperand(b, element, *shape, getLoc(loc));
   if (failed(x) || failed(y))
     return failure();
   Location opLoc = getLoc(loc);

@@ -29,6 +29,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 using namespace llvm;
@@ -111,8 +113,16 @@ std::string formatConstexpr(const frontend::ConstexprValue &value) {
   if (const auto *i = std::get_if<int64_t>(&value.value))
     return std::to_string(*i);
   if (const auto *f = std::get_if<double>(&value.value)) {
-    std::string text;
-    raw_string_ostream(text) << *f;
+    // Python's repr: the shortest text that reads back as the same double.
+    if (std::isnan(*f))
+      return "nan";
+    if (std::isinf(*f))
+      return *f > 0 ? "inf" : "-inf";
+    char buffer[64];
+    auto result = std::to_chars(buffer, buffer + sizeof(buffer), *f);
+    std::string text(buffer, result.ptr);
+    if (text.find_first_of(".e") == std::string::npos)
+      text += ".0";
     return text;
   }
   if (const auto *s = std::get_if<std::string>(&value.value))
