@@ -206,11 +206,11 @@ struct ConvertTileToTileGPUPass
     MLIRContext *context = &getContext();
     if (numWarps < 1 || numWarps > 32 || !llvm::isPowerOf2_32(numWarps)) {
       module.emitError() << "num-warps must be a power of two from 1 to 32, got "
-                         << numWarps;
+                         << int(numWarps);
       return signalPassFailure();
     }
     if (!parseCudaArch(target)) {
-      module.emitError() << "unknown target '" << target
+      module.emitError() << "unknown target '" << std::string(target)
                          << "' (expected cuda:<compute capability>, e.g. "
                             "cuda:80)";
       return signalPassFailure();

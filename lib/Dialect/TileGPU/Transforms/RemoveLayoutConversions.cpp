@@ -311,7 +311,8 @@ public:
     if (cost == 0)
       return;
     Plan plan;
-    if (!planValue(convert.getSrc(), encoding, plan) || plan.leafCost >= cost)
+    if (!planValue(convert.getSrc(), encoding, plan) ||
+        plan.leafCost + getDuplicationCost(plan, convert) >= cost)
       return;
     Value replacement = materialize(convert.getSrc(), encoding);
     Value old = convert.getResult();
@@ -333,7 +334,28 @@ private:
     int64_t leafCost = 0;
     unsigned numOps = 0;
     DenseSet<std::pair<Value, Attribute>> seen;
+    /// The ops to copy.
+    llvm::SetVector<Operation *> ops;
   };
+
+  /// What copying the plan's ops costs where the originals stay (they have
+  /// users besides the copy): the bytes each elementwise op computes.
+  /// Constants, splats, ranges, broadcasts and expand_dims are free.
+  static int64_t getDuplicationCost(const Plan &plan, ConvertLayoutOp root) {
+    int64_t cost = 0;
+    for (Operation *op : plan.ops) {
+      if (!isElementwise(op))
+        continue;
+      bool stays = llvm::any_of(op->getUsers(), [&](Operation *user) {
+        return user != root.getOperation() && !plan.ops.contains(user);
+      });
+      if (!stays)
+        continue;
+      auto type = cast<RankedTensorType>(op->getResult(0).getType());
+      cost += type.getNumElements() * getElementBytes(type);
+    }
+    return cost;
+  }
 
   /// The tensor operands of `op` and the encodings they need for `op` to
   /// produce its result in `encoding`, if `op` is cheap to recompute.
@@ -379,6 +401,7 @@ private:
           conversionCost(value.getType(), withEncoding(value.getType(), encoding));
       return true;
     }
+    plan.ops.insert(def);
     for (auto [index, required] : *operands)
       if (!planValue(def->getOperand(index), required, plan))
         return false;
