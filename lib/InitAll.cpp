@@ -2,6 +2,8 @@
 
 #include "flashtile/InitAll.h"
 
+#include "flashtile/Conversion/TileGPUToLLVM/Passes.h"
+#include "flashtile/Conversion/TileGPUToLLVM/Pipeline.h"
 #include "flashtile/Dialect/Tile/IR/TileDialect.h"
 #include "flashtile/Dialect/Tile/Transforms/Passes.h"
 #include "flashtile/Dialect/TileGPU/IR/TileGPUDialect.h"
@@ -9,6 +11,8 @@
 #include "flashtile/Pipelines/Pipelines.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,13 +23,16 @@ namespace flashtile {
 void registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<tile::TileDialect, tilegpu::TileGPUDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::math::MathDialect,
-                  mlir::scf::SCFDialect>();
+                  mlir::scf::SCFDialect, mlir::LLVM::LLVMDialect,
+                  mlir::NVVM::NVVMDialect>();
 }
 
 void registerAllPasses() {
   mlir::registerTransformsPasses();
   tile::registerTilePasses();
   tilegpu::registerTileGPUPasses();
+  registerTileGPUToLLVMPasses();
+  registerTileGPUToLLVMPipeline();
   registerPipelines();
 }
 

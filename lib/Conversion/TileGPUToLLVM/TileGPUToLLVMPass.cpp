@@ -1,0 +1,146 @@
+//===- TileGPUToLLVMPass.cpp - the convert-tilegpu-to-llvm pass -----------===//
+//
+// 1. A contiguity/alignment analysis picks the vector width of every global
+//    memory access (AxisInfo.cpp), while the tilegpu IR is still intact.
+// 2. One dialect conversion rewrites kernels, tile and tilegpu ops and
+//    arith/math on tensors into LLVM + NVVM ops on per-thread registers;
+//    scf ops get their types converted (loop-carried blocks become
+//    structs) and stay for convert-scf-to-cf.
+// 3. Scalar math without a PTX instruction is rewritten (NVVM
+//    approximations, f32 for 16-bit floats, polynomials).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utility.h"
+
+#include "flashtile/Conversion/TileGPUToLLVM/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace flashtile {
+#define GEN_PASS_DEF_CONVERTTILEGPUTOLLVM
+#include "flashtile/Conversion/TileGPUToLLVM/Passes.h.inc"
+} // namespace flashtile
+
+using namespace mlir;
+using namespace flashtile;
+using namespace flashtile::tilegpu_to_llvm;
+
+namespace {
+
+bool hasTensorType(Operation *op) {
+  auto isTensor = [](Type t) { return isa<RankedTensorType>(t); };
+  return llvm::any_of(op->getOperandTypes(), isTensor) ||
+         llvm::any_of(op->getResultTypes(), isTensor);
+}
+
+/// Whether some op of the module uses shared memory.
+bool usesSharedMemory(ModuleOp module) {
+  bool uses = false;
+  module.walk([&](Operation *op) {
+    if (isa<tilegpu::LocalAllocOp>(op) ||
+        op->hasAttr(tilegpu::kAllocationOffsetAttrName))
+      uses = true;
+  });
+  return uses;
+}
+
+/// `llvm.mlir.global external @global_smem() {addr_space = 3, alignment =
+/// 16} : !llvm.array<0 x i8>`: the dynamic shared memory of the kernel,
+/// sized at launch by the module's `tilegpu.shared`.
+void declareSharedMemory(ModuleOp module) {
+  if (module.lookupSymbol(kSharedMemoryName))
+    return;
+  OpBuilder b(module.getBodyRegion());
+  b.setInsertionPointToStart(module.getBody());
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), 0);
+  LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/false,
+                         LLVM::Linkage::External, kSharedMemoryName,
+                         Attribute(), /*alignment=*/16, /*addrSpace=*/3);
+}
+
+struct ConvertTileGPUToLLVMPass
+    : flashtile::impl::ConvertTileGPUToLLVMBase<ConvertTileGPUToLLVMPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    if (!llvm::is_contained({75, 80, 86, 89, 90}, int(arch))) {
+      module.emitError() << "unsupported NVIDIA architecture sm_" << arch
+                         << " (expected 75, 80, 86, 89 or 90)";
+      return signalPassFailure();
+    }
+
+    LoweringState state;
+    state.arch = arch;
+    computeVectorWidths(module, state);
+    if (usesSharedMemory(module))
+      declareSharedMemory(module);
+
+    LowerToLLVMOptions options(ctx);
+    TileGPUTypeConverter converter(ctx, options);
+    RewritePatternSet patterns(ctx);
+    populateFuncOpToLLVMPatterns(converter, patterns);
+    populateElementwiseOpToLLVMPatterns(converter, patterns);
+    populateViewOpToLLVMPatterns(converter, patterns);
+    populateSPMDOpToLLVMPatterns(converter, patterns);
+    populateLoadStoreOpToLLVMPatterns(converter, patterns, state);
+    populateDotOpToLLVMPatterns(converter, patterns, state);
+    populateReduceOpToLLVMPatterns(converter, patterns);
+    populateConvertLayoutOpToLLVMPatterns(converter, patterns);
+    populateMemoryOpToLLVMPatterns(converter, patterns, state);
+    scf::populateSCFStructuralTypeConversions(converter, patterns);
+
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<LLVM::LLVMDialect, NVVM::NVVMDialect>();
+    target.addIllegalDialect<tile::TileDialect, tilegpu::TileGPUDialect,
+                             func::FuncDialect>();
+    target.addDynamicallyLegalDialect<arith::ArithDialect, math::MathDialect>(
+        [](Operation *op) { return !hasTensorType(op); });
+    scf::populateSCFStructuralTypeConversionTarget(converter, target);
+    target.addLegalOp<ModuleOp, UnrealizedConversionCastOp>();
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+
+    // Scalar math left by the conversion.
+    SmallVector<Operation *> mathOps;
+    module.walk([&](Operation *op) {
+      if (isa<math::MathDialect>(op->getDialect()))
+        mathOps.push_back(op);
+    });
+    if (!mathOps.empty()) {
+      RewritePatternSet mathPatterns(ctx);
+      populateScalarMathPatterns(mathPatterns);
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+      config.enableFolding(false);
+      (void)applyOpPatternsGreedily(mathOps, std::move(mathPatterns), config);
+    }
+    // What remains must be something NVPTX lowers without a math library.
+    WalkResult unsupported = module.walk([&](Operation *op) {
+      if (!isa<math::MathDialect>(op->getDialect()))
+        return WalkResult::advance();
+      bool native =
+          isa<math::SqrtOp, math::AbsFOp, math::AbsIOp, math::FloorOp,
+              math::CeilOp, math::TruncOp, math::FmaOp, math::CopySignOp,
+              math::RoundEvenOp, math::CountLeadingZerosOp,
+              math::CountTrailingZerosOp, math::CtPopOp>(op);
+      if (native)
+        return WalkResult::advance();
+      op->emitOpError() << "is not supported on the GPU for "
+                        << op->getResultTypes().front();
+      return WalkResult::interrupt();
+    });
+    if (unsupported.wasInterrupted())
+      return signalPassFailure();
+  }
+};
+
+} // namespace
