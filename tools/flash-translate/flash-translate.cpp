@@ -12,9 +12,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "flashtile/Conversion/TileGPUToLLVM/Pipeline.h"
+#include "flashtile/Dialect/TileGPU/Transforms/Passes.h"
 #include "flashtile/Frontend/Frontend.h"
 #include "flashtile/InitAll.h"
 #include "flashtile/Pipelines/Pipelines.h"
+#include "flashtile/Target/PTX/PTX.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -39,7 +42,7 @@ using namespace flashtile;
 namespace {
 
 /// The last stage `--emit` asks for; later stages extend this list.
-enum class EmitKind { Tile, TileOpt };
+enum class EmitKind { Tile, TileOpt, LLVM, PTX };
 
 cl::OptionCategory category("flash-translate options");
 
@@ -69,8 +72,18 @@ cl::opt<EmitKind> emit(
     "emit", cl::desc("What to print"), cl::init(EmitKind::Tile),
     cl::values(clEnumValN(EmitKind::Tile, "tile", "tile IR from the front end"),
                clEnumValN(EmitKind::TileOpt, "tile-opt",
-                          "tile IR after the tile-optimize pipeline")),
+                          "tile IR after the tile-optimize pipeline"),
+               clEnumValN(EmitKind::LLVM, "llvm",
+                          "LLVM IR for the NVPTX target (--arch)"),
+               clEnumValN(EmitKind::PTX, "ptx", "PTX assembly (--arch)")),
     cl::cat(category));
+cl::opt<std::string> arch("arch",
+                          cl::desc("NVIDIA target of --emit=llvm|ptx: sm_75, "
+                                   "sm_80, sm_86, sm_89 or sm_90"),
+                          cl::init("sm_80"), cl::cat(category));
+cl::opt<int> numWarps("num-warps",
+                      cl::desc("Warps per program instance (--emit=llvm|ptx)"),
+                      cl::init(4), cl::cat(category));
 cl::opt<bool> listParams("list-params",
                          cl::desc("Print the kernel's parameters (name, kind, "
                                   "type, default), one per line"),
@@ -146,13 +159,35 @@ StringRef getKindName(frontend::ParamKind kind) {
   llvm_unreachable("unknown parameter kind");
 }
 
+/// The tilegpu transform passes, in the order Passes.td documents, until
+/// lib/Pipelines registers the whole NVIDIA pipeline.
+void buildTileGPUTransforms(mlir::OpPassManager &pm,
+                            const NvidiaOptions &options) {
+  tilegpu::ConvertTileToTileGPUOptions layouts;
+  layouts.numWarps = options.numWarps;
+  layouts.target = "cuda:" + std::to_string(options.arch);
+  pm.addPass(tilegpu::createConvertTileToTileGPU(layouts));
+  pm.addPass(tilegpu::createTileGPUCoalesce());
+  pm.addPass(tilegpu::createTileGPUAccelerateMatmul());
+  pm.addPass(tilegpu::createTileGPURemoveLayoutConversions());
+  pm.addPass(tilegpu::createTileGPUAllocateSharedMemory());
+  pm.addPass(tilegpu::createTileGPUInsertBarriers());
+}
+
 /// Adds the passes that take front-end output to `emitKind`.
-void buildPipeline(EmitKind emitKind, mlir::PassManager &pm) {
+void buildPipeline(EmitKind emitKind, mlir::PassManager &pm,
+                   const NvidiaOptions &nvidia) {
   switch (emitKind) {
   case EmitKind::Tile:
     return;
   case EmitKind::TileOpt:
     buildTileOptimizePipeline(pm);
+    return;
+  case EmitKind::LLVM:
+  case EmitKind::PTX:
+    buildTileOptimizePipeline(pm);
+    buildTileGPUTransforms(pm, nvidia);
+    buildTileGPUToLLVMPipeline(pm, nvidia);
     return;
   }
 }
@@ -212,8 +247,20 @@ int main(int argc, char **argv) {
   for (StringRef name : divisibleBy16)
     spec.divisibleBy16.insert(name);
 
+  NvidiaOptions nvidia;
+  nvidia.numWarps = numWarps;
+  StringRef archText = arch;
+  if (!archText.consume_front("sm_") ||
+      archText.getAsInteger(10, nvidia.arch) ||
+      !isSupportedArch(nvidia.arch))
+    return fail("--arch must be sm_75, sm_80, sm_86, sm_89 or sm_90, got '" +
+                arch + "'");
+  if (numWarps < 1 || numWarps > 32 || (numWarps & (numWarps - 1)))
+    return fail("--num-warps must be a power of two from 1 to 32");
+
   mlir::DialectRegistry registry;
   registerAllDialects(registry);
+  registerPTXTranslations(registry);
   mlir::MLIRContext context(registry);
   // Errors of later stages point into the kernel source as well.
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -229,9 +276,21 @@ int main(int argc, char **argv) {
     context.disableMultithreading();
     pm.enableIRPrinting();
   }
-  buildPipeline(emit, pm);
+  buildPipeline(emit, pm, nvidia);
   if (failed(pm.run(**module)))
     return EXIT_FAILURE;
+
+  if (emit == EmitKind::LLVM || emit == EmitKind::PTX) {
+    PTXOptions ptxOptions;
+    ptxOptions.arch = nvidia.arch;
+    auto text = emit == EmitKind::LLVM ? translateToLLVMIR(**module, ptxOptions)
+                                       : translateToPTX(**module, ptxOptions);
+    if (failed(text))
+      return EXIT_FAILURE;
+    output->os() << *text;
+    output->keep();
+    return EXIT_SUCCESS;
+  }
 
   (*module)->print(output->os());
   output->os() << "\n";
