@@ -391,9 +391,10 @@ FailureOr<PyValue> CodeGen::pointerArith(BinaryOp op, const Arg &lhs,
       return error(opLoc, "operator '" + getSpelling(op) +
                               "' is not supported between two pointers");
     return error(opLoc, "pointers support only '+' and '-' with integer "
-                        "offsets, not '" +
-                            getSpelling(op) + "' with a '" +
-                            getKindName(lhsPtr ? rhs.value : lhs.value) + "'");
+                        "offsets; '" +
+                            getSpelling(op) + "' with " +
+                            repr(lhsPtr ? rhs.value : lhs.value) +
+                            " is not supported");
   }
   const Arg &ptr = lhsPtr ? lhs : rhs;
   const Arg &offset = lhsPtr ? rhs : lhs;
