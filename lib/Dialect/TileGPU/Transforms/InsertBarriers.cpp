@@ -6,11 +6,12 @@
 // own) and puts a tilegpu.barrier before an op that reads a pending write,
 // or writes over a pending read or write.
 //
-// Branches are walked separately and their pending ranges joined; loops
-// are entered with everything their body accesses pending too (what the
-// previous iteration left), and left with what the body or the code before
-// them left, so hazards between iterations get a barrier at the first
-// access in the body that needs one.
+// Branches are walked separately and their pending ranges joined. A loop
+// whose body conflicts with what is pending before it gets a barrier before
+// it; its body is entered with everything the body accesses pending (what
+// the previous iteration left), so hazards between iterations get a
+// barrier at the first access in the body that needs one, and it is left
+// with what the body or the code before it left.
 //
 //===----------------------------------------------------------------------===//
 
@@ -143,13 +144,41 @@ private:
     });
   }
 
+  /// Whether the body of `loop` may access what `pending` holds before it
+  /// synchronizes (at a barrier or an op using scratch).
+  bool conflictsOnEntry(Operation *loop, const Accesses &pending) {
+    for (Region &region : loop->getRegions())
+      for (Block &block : region)
+        for (Operation &op : block) {
+          if (isa<BarrierOp>(op) || getScratchRange(&op))
+            break;
+          Accesses accesses;
+          if (op.getNumRegions() != 0)
+            summarize(&op, accesses);
+          else
+            accesses = getAccesses(&op);
+          if (pending.conflictsWith(accesses))
+            return true;
+        }
+    return false;
+  }
+
   void visitOp(Operation *op, Accesses &pending) {
     if (isa<BarrierOp>(op))
       return pending.clear();
     if (isa<LoopLikeOpInterface>(op) || isa<scf::WhileOp>(op)) {
+      Accesses body;
+      summarize(op, body);
+      // Hazards with the code before the loop: one barrier before it rather
+      // than one in every iteration.
+      if (conflictsOnEntry(op, pending)) {
+        OpBuilder builder(op);
+        BarrierOp::create(builder, op->getLoc());
+        pending.clear();
+      }
       // Entering an iteration, the previous one's accesses may be pending.
       Accesses entry = pending;
-      summarize(op, entry);
+      entry.merge(body);
       Accesses exit = pending;
       for (Region &region : op->getRegions())
         for (Block &block : region) {
@@ -179,6 +208,12 @@ private:
     Accesses accesses = getAccesses(op);
     if (accesses.empty())
       return;
+    if (isa<AsyncWaitOp>(op)) {
+      // The copies land now, whatever barriers came since they were issued:
+      // their writes are pending again. (Their issue was checked.)
+      pending.merge(accesses);
+      return;
+    }
     if (getScratchRange(op)) {
       // The op synchronizes around its own scratch use; its scratch stays
       // pending for the ops after it.
