@@ -23,6 +23,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
@@ -192,6 +193,75 @@ void buildPipeline(EmitKind emitKind, mlir::PassManager &pm,
   }
 }
 
+/// Reads --arch and --num-warps.
+bool parseNvidiaOptions(NvidiaOptions &nvidia, std::string &error) {
+  nvidia.numWarps = numWarps;
+  StringRef archText = arch;
+  if (!archText.consume_front("sm_") ||
+      archText.getAsInteger(10, nvidia.arch) ||
+      !isSupportedArch(nvidia.arch)) {
+    error = "--arch must be sm_75, sm_80, sm_86, sm_89 or sm_90, got '" +
+            arch + "'";
+    return false;
+  }
+  if (numWarps < 1 || numWarps > 32 || (numWarps & (numWarps - 1))) {
+    error = "--num-warps must be a power of two from 1 to 32";
+    return false;
+  }
+  return true;
+}
+
+/// Prints `module` (the LLVM dialect) as LLVM IR or PTX.
+int emitLLVMOrPTX(mlir::ModuleOp module, const NvidiaOptions &nvidia,
+                  ToolOutputFile &output) {
+  PTXOptions ptxOptions;
+  ptxOptions.arch = nvidia.arch;
+  auto text = emit == EmitKind::LLVM ? translateToLLVMIR(module, ptxOptions)
+                                     : translateToPTX(module, ptxOptions);
+  if (failed(text))
+    return EXIT_FAILURE;
+  output.os() << *text;
+  output.keep();
+  return EXIT_SUCCESS;
+}
+
+/// An .mlir input: tilegpu IR (after the tilegpu transforms) is lowered with
+/// buildTileGPUToLLVMPipeline, the LLVM dialect is translated as it is.
+int translateMLIRInput(std::unique_ptr<MemoryBuffer> input,
+                       ToolOutputFile &output) {
+  if (emit != EmitKind::LLVM && emit != EmitKind::PTX)
+    return fail("an .mlir input needs --emit=llvm or --emit=ptx");
+  NvidiaOptions nvidia;
+  std::string error;
+  if (!parseNvidiaOptions(nvidia, error))
+    return fail(error);
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  registerPTXTranslations(registry);
+  mlir::MLIRContext context(registry);
+  SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return EXIT_FAILURE;
+  bool lowered = true;
+  module->walk([&](mlir::Operation *op) {
+    StringRef dialect = op->getName().getDialectNamespace();
+    lowered &= dialect == "builtin" || dialect == "llvm" || dialect == "nvvm";
+  });
+  if (!lowered) {
+    mlir::PassManager pm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(pm)))
+      return EXIT_FAILURE;
+    buildTileGPUToLLVMPipeline(pm, nvidia);
+    if (failed(pm.run(*module)))
+      return EXIT_FAILURE;
+  }
+  return emitLLVMOrPTX(*module, nvidia, output);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -202,9 +272,20 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "FlashTile DSL compiler: kernel module to IR\n");
 
+  std::string errorMessage;
+  if (StringRef(inputFilename).ends_with(".mlir")) {
+    std::unique_ptr<MemoryBuffer> input =
+        mlir::openInputFile(inputFilename, &errorMessage);
+    if (!input)
+      return fail(errorMessage);
+    std::unique_ptr<ToolOutputFile> output =
+        mlir::openOutputFile(outputFilename, &errorMessage);
+    if (!output)
+      return fail(errorMessage);
+    return translateMLIRInput(std::move(input), *output);
+  }
   if (kernelName.empty())
     return fail("--kernel is required (the function to compile)");
-  std::string errorMessage;
   std::unique_ptr<MemoryBuffer> input =
       mlir::openInputFile(inputFilename, &errorMessage);
   if (!input)
@@ -248,15 +329,8 @@ int main(int argc, char **argv) {
     spec.divisibleBy16.insert(name);
 
   NvidiaOptions nvidia;
-  nvidia.numWarps = numWarps;
-  StringRef archText = arch;
-  if (!archText.consume_front("sm_") ||
-      archText.getAsInteger(10, nvidia.arch) ||
-      !isSupportedArch(nvidia.arch))
-    return fail("--arch must be sm_75, sm_80, sm_86, sm_89 or sm_90, got '" +
-                arch + "'");
-  if (numWarps < 1 || numWarps > 32 || (numWarps & (numWarps - 1)))
-    return fail("--num-warps must be a power of two from 1 to 32");
+  if (!parseNvidiaOptions(nvidia, errorMessage))
+    return fail(errorMessage);
 
   mlir::DialectRegistry registry;
   registerAllDialects(registry);
@@ -280,17 +354,8 @@ int main(int argc, char **argv) {
   if (failed(pm.run(**module)))
     return EXIT_FAILURE;
 
-  if (emit == EmitKind::LLVM || emit == EmitKind::PTX) {
-    PTXOptions ptxOptions;
-    ptxOptions.arch = nvidia.arch;
-    auto text = emit == EmitKind::LLVM ? translateToLLVMIR(**module, ptxOptions)
-                                       : translateToPTX(**module, ptxOptions);
-    if (failed(text))
-      return EXIT_FAILURE;
-    output->os() << *text;
-    output->keep();
-    return EXIT_SUCCESS;
-  }
+  if (emit == EmitKind::LLVM || emit == EmitKind::PTX)
+    return emitLLVMOrPTX(**module, nvidia, *output);
 
   (*module)->print(output->os());
   output->os() << "\n";
