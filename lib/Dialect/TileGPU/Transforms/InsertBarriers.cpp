@@ -209,9 +209,18 @@ private:
     if (accesses.empty())
       return;
     if (isa<AsyncWaitOp>(op)) {
-      // The copies land now, whatever barriers came since they were issued:
-      // their writes are pending again. (Their issue was checked.)
+      // The copies land now, whatever barriers came since they were issued.
       pending.merge(accesses);
+      return;
+    }
+    if (isa<AsyncCopyGlobalToLocalOp>(op)) {
+      // A copy must not overwrite what others may still read or write; its
+      // data counts as written at the async_wait that completes it.
+      if (pending.conflictsWith(accesses)) {
+        OpBuilder builder(op);
+        BarrierOp::create(builder, op->getLoc());
+        pending.clear();
+      }
       return;
     }
     if (getScratchRange(op)) {

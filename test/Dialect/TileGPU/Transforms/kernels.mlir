@@ -7,7 +7,8 @@
 // %gpu_passes (lit.local.cfg): tilegpu-coalesce, tilegpu-accelerate-matmul,
 // tilegpu-remove-layout-conversions, cse, tilegpu-allocate-shared-memory,
 // tilegpu-insert-barriers; convert-tile-to-tilegpu comes first with the
-// launch options.
+// launch options; tilegpu-pipeline (and a cse) goes after the layout
+// clean-up when wanted.
 // Attention forward, f16, causal, 4 warps (the flagship configuration).
 // RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
 // RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T O=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
@@ -20,6 +21,27 @@
 // FWD: scf.for {{.*}} -> (tensor<64xf32, #[[ROW]]>, tensor<64xf32, #[[ROW]]>, tensor<64x64xf32, #[[MMA]]>)
 // FWD-COUNT-2: tile.dot {{.*}} -> tensor<64x64xf32, #[[MMA]]>
 // FWD: scf.yield
+
+// The same with software pipelining (2 stages): K and V come through
+// cp.async rings, one barrier per iteration.
+// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
+// RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T O=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
+// RUN:   --divisible-by-16=Q,K,V,O,L,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_ob,stride_os,stride_oh --emit=tile-opt \
+// RUN: | flash-opt --convert-tile-to-tilegpu --tilegpu-coalesce --tilegpu-accelerate-matmul --tilegpu-remove-layout-conversions --cse --tilegpu-pipeline --cse --tilegpu-allocate-shared-memory --tilegpu-insert-barriers | FileCheck %s --check-prefix=PIPE
+// PIPE: tilegpu.shared = 32768 : i32
+// PIPE-LABEL: func.func @attention_fwd
+// PIPE: tilegpu.async_commit_group
+// PIPE: scf.for
+// PIPE: tilegpu.async_wait 0
+// PIPE-NOT: tilegpu.barrier
+// PIPE: tilegpu.barrier
+// PIPE-NEXT: tilegpu.async_copy_global_to_local
+// PIPE-NOT: tilegpu.barrier
+// PIPE: tilegpu.local_load {{.*}} -> tensor<64x64xf16, #dot_op1>
+// PIPE-NOT: tilegpu.barrier
+// PIPE: tilegpu.local_load {{.*}} -> tensor<64x64xf16, #dot_op1>
+// PIPE-NOT: tilegpu.barrier
+// PIPE: scf.yield
 
 // Head dimension 96 padded to 128, 128-row blocks on 8 warps (16 rows each), bf16, sm_90.
 // RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=96 -D BLOCK_D=128 -D BLOCK_M=128 -D BLOCK_N=64 \

@@ -4,6 +4,7 @@
 #define FLASHTILE_DIALECT_TILEGPU_TRANSFORMS_PASSES_H
 
 #include "flashtile/Dialect/TileGPU/IR/TileGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Pass/Pass.h"
 
 #include <string>

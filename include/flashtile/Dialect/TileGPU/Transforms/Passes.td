@@ -6,6 +6,7 @@
 //   tilegpu-coalesce                 global accesses get coalesced layouts
 //   tilegpu-accelerate-matmul        tile.dot runs on mma.sync layouts
 //   tilegpu-remove-layout-conversions  layouts propagate, converts vanish
+//   tilegpu-pipeline                 cp.async multi-buffering of dot operands
 //   tilegpu-allocate-shared-memory   buffers and scratch get offsets
 //   tilegpu-insert-barriers          shared-memory hazards get barriers
 //
@@ -135,6 +136,34 @@ def TileGPURemoveLayoutConversions
   let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
 }
 
+def TileGPUPipeline : Pass<"tilegpu-pipeline", "::mlir::ModuleOp"> {
+  let summary = "Software-pipeline the dot operands an scf.for loads";
+  let description = [{
+    In each `scf.for`, a `tile.load` whose block only feeds dots (through
+    `tilegpu.convert_layout` to dot-operand layouts, possibly after a
+    `tile.trans`) and whose pointers and mask depend on nothing carried by
+    the loop but its induction variable, is turned into `cp.async` copies
+    into a `num-stages`-deep ring of shared-memory buffers: before the
+    loop, the copies of the first `num-stages - 1` iterations; in the
+    loop, `async_wait` for the current iteration's copies, the copies of
+    iteration `i + num-stages - 1` (masked off past the end), and
+    `local_load`s of the current stage straight into the dot-operand
+    layouts. A transposed load copies through transposed pointers, so the
+    buffer holds the block the dot reads. Loads whose `other` is not zero
+    (cp.async fills masked elements with zeros) are left alone.
+
+    Runs after tilegpu-remove-layout-conversions; does nothing below sm_80
+    (no cp.async) or for `num-stages` < 2. Barriers come from
+    tilegpu-insert-barriers.
+  }];
+  let options = [
+    Option<"numStages", "num-stages", "int", "2",
+           "Buffers per pipelined load (iterations in flight + 1)">,
+  ];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def TileGPUAllocateSharedMemory
     : Pass<"tilegpu-allocate-shared-memory", "::mlir::ModuleOp"> {
   let summary = "Assign shared-memory offsets to buffers and scratch areas";
@@ -166,7 +195,11 @@ def TileGPUInsertBarriers : Pass<"tilegpu-insert-barriers", "::mlir::ModuleOp"> 
     written, or writes what may have been read or written, by other
     threads. Writes are `local_alloc` with a source, `local_store`,
     `async_copy_global_to_local` and `async_wait` (which completes them);
-    reads are `local_load`. Ranges come from `allocation.offset` (a
+    reads are `local_load`. An asynchronous copy must not start before
+    the reads and writes pending over its destination are ordered, but its
+    data counts as written only at the `async_wait` that completes it (so
+    a pipelined loop needs one barrier per iteration, after the wait).
+    Ranges come from `allocation.offset` (a
     buffer without one may overlap anything). An op using scratch
     synchronises its own scratch internally but its scratch stays pending
     for the ops after it. Loops are entered with what their body leaves
