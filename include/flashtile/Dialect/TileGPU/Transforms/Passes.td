@@ -39,6 +39,10 @@ def ConvertTileToTileGPU : Pass<"convert-tile-to-tilegpu", "::mlir::ModuleOp"> {
     * `tile.trans` results get the source's blocked layout with its
       dimensions permuted (a renaming of registers).
 
+    `tile.reshape` keeps the default layouts on both sides, which hold the
+    same elements in the same registers when both blocks have at least 4
+    elements per thread (row-major fill of registers, lanes and warps).
+
     `scf.for`/`scf.if`/`scf.while` and function signatures are converted
     structurally. The module gets `tilegpu.num_warps` and `tilegpu.target`.
     Blocks whose shape cannot be laid out (a dimension that is not a power
