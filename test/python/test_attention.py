@@ -1,10 +1,13 @@
 """kernels/attention.py on the CPU executor against float64 attention, with
-flash-attn's bar: max|ours - ref64| <= 2 * max|std_lowprec - ref64| + ATOL,
+flash-attn's bar: max|ours - ref64| <= 2 * max|std_lowprec - ref64| + eps,
 where std_lowprec is standard attention in the input precision
-(flashtile.reference.attention_lowprec / attention_bwd_lowprec) and ATOL
-(1e-5) only matters where that reference is exact (e.g. seqlen_k == 1,
-where O == V: our float32 P = exp2(S - L*log2 e) is then within a few ulps
-of 1 instead of exactly 1)."""
+(flashtile.reference.attention_lowprec / attention_bwd_lowprec) and eps is
+8 float32 ulps of the computation's magnitude (reference.ATOL_ULPS; for
+gradients the largest of max|dQ|, max|dK|, max|dV|). eps is negligible for
+fp16/bf16; it covers exact low-precision results (float32, seqlen_k == 1:
+dV == dO and dQ == dK == 0 exactly, while our P = exp2(S - L log2 e) is 1
+only to within a few ulps) and float32 cases where both errors are a few
+ulps."""
 
 import math
 
@@ -51,7 +54,7 @@ def run_and_check(batch, seqlen_q, seqlen_k, nheads, head_dim, dtype, causal, ba
         lows = R.attention_bwd_lowprec(do, q, k, v, causal, softmax_scale)
         for name, ours, ref, low in zip(("dQ", "dK", "dV"), grads, refs, lows):
             assert ours.dtype == q.dtype
-            checks.append(R.check_close(name, ours, ref, low))
+            checks.append(R.check_close(name, ours, ref, low, R.gradient_magnitude(refs)))
     assert_checks(checks)
 
 

@@ -68,3 +68,7 @@ def test_check_close_applies_the_bar():
     ref = np.array([1.0, np.inf])
     assert R.check_close("x", np.array([1.0 + 2e-3, np.inf]), ref, np.array([1.001, np.inf])).ok
     assert not R.check_close("x", np.array([1.003, np.inf]), ref, np.array([1.001, np.inf])).ok
+    # The slack: 8 float32 ulps of the output's magnitude.
+    ref = np.array([2.0, -1.0])
+    assert R.check_close("x", ref + 4 * 2.0**-23, ref, ref).ok
+    assert not R.check_close("x", ref + 32 * 2.0**-23, ref, ref).ok
