@@ -284,3 +284,26 @@ def test_cpu_torch_tensors():
 def test_compiler_version_is_recorded():
     version = flashtile.compiler_version()
     assert version.startswith("0.1.0")
+
+
+def test_concurrent_launches_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(i):
+        x = np.arange(100, dtype=np.float32) + i
+        y = np.zeros_like(x)
+        K.copy[(7,)](x, y, 100, BLOCK=16)
+        return np.array_equal(x, y)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(work, range(16)))
+
+
+def test_unknown_kernel_is_a_compilation_error(tmp_path):
+    source = tmp_path / "module.py"
+    source.write_text("import flashtile\n\ndef helper(x):\n    return x\n")
+    namespace = {}
+    exec(compile("def missing(X):\n    pass\n", str(source), "exec"), namespace)
+    kernel = flashtile.jit(namespace["missing"])
+    with pytest.raises(CompilationError, match="missing"):
+        kernel[(1,)](np.zeros(1, np.float32))
