@@ -253,8 +253,8 @@ public:
                                           mlir::Location loc);
   llvm::FailureOr<PyValue> runtimeUnary(UnaryOp op, const Arg &operand,
                                         mlir::Location loc);
-  /// Requires a block shape to have power-of-two dimensions and at most
-  /// kMaxBlockElements elements.
+  /// Requires a block shape to have power-of-two dimensions, at most
+  /// kMaxBlockRank of them and at most kMaxBlockElements elements.
   llvm::LogicalResult checkBlockShape(llvm::ArrayRef<int64_t> shape,
                                       llvm::SMLoc loc);
 
@@ -304,8 +304,9 @@ public:
   llvm::FailureOr<PyValue> emitCast(const Arg &value, const Arg &dtype,
                                     llvm::SMLoc loc);
 
-  /// Largest block the front end creates (as in Triton).
+  /// Largest block the front end creates (as in Triton), and its rank.
   static constexpr int64_t kMaxBlockElements = 1 << 20;
+  static constexpr size_t kMaxBlockRank = 8;
 
 private:
   llvm::FailureOr<ParamInfo> classifyParam(const Param &param);

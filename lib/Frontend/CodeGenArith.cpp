@@ -77,16 +77,19 @@ static bool fitsSigned(int64_t value, unsigned width) {
 
 LogicalResult CodeGen::checkBlockShape(llvm::ArrayRef<int64_t> shape,
                                        SMLoc loc) {
+  if (shape.size() > kMaxBlockRank)
+    return error(loc, "blocks have at most " + Twine(kMaxBlockRank) +
+                          " dimensions, got shape " + formatShape(shape));
   int64_t elements = 1;
   for (int64_t dim : shape) {
     if (dim <= 0 || !llvm::has_single_bit(static_cast<uint64_t>(dim)))
       return error(loc, "block dimensions must be powers of two, got shape " +
                             formatShape(shape));
-    elements *= dim;
-    if (elements > kMaxBlockElements)
+    if (dim > kMaxBlockElements / elements)
       return error(loc, "block of shape " + formatShape(shape) +
                             " is too large (at most " +
                             Twine(kMaxBlockElements) + " elements)");
+    elements *= dim;
   }
   return success();
 }

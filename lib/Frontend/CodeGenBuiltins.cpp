@@ -199,8 +199,9 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
     FailureOr<int64_t> end = getConstInt(*a[1], "fl.arange() end");
     if (failed(start) || failed(end))
       return failure();
-    if (*start < INT32_MIN || *end > INT32_MAX || *end <= *start)
-      return error(loc, "fl.arange() needs start < end within int32, got [" +
+    if (*start < 0 || *end > INT32_MAX || *end <= *start)
+      return error(loc, "fl.arange() needs 0 <= start < end <= 2**31 - 1, "
+                        "got [" +
                             Twine(*start) + ", " + Twine(*end) + ")");
     int64_t size = *end - *start;
     if (failed(checkBlockShape({size}, loc)))

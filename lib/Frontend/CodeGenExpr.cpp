@@ -404,9 +404,14 @@ FailureOr<PyValue> CodeGen::evalBoolOp(const BoolOpExpr &expr) {
 FailureOr<PyValue> CodeGen::applyCompare(CompareOp op, const Arg &lhs,
                                          const Arg &rhs, SMLoc opLoc,
                                          SMLoc loc) {
-  if (op == CompareOp::Is || op == CompareOp::IsNot) {
+  // Identity, and equality with None, are known at compile time.
+  bool withNone = lhs.value.is(PyValue::Kind::None) ||
+                  rhs.value.is(PyValue::Kind::None);
+  if (op == CompareOp::Is || op == CompareOp::IsNot ||
+      (withNone && (op == CompareOp::Eq || op == CompareOp::Ne))) {
     bool same = lhs.value.isSameAs(rhs.value);
-    return PyValue::getBool(op == CompareOp::Is ? same : !same);
+    bool positive = op == CompareOp::Is || op == CompareOp::Eq;
+    return PyValue::getBool(positive ? same : !same);
   }
   if (lhs.value.isRuntime() || rhs.value.isRuntime())
     return runtimeCompare(op, lhs, rhs, opLoc, getLoc(loc));

@@ -63,8 +63,12 @@ CodeGen::emitMemoryOp(Builtin builtin, llvm::ArrayRef<std::optional<Arg>> args,
 
   if (mask) {
     if (mask->value.is(PyValue::Kind::Bool)) {
-      if (mask->value.getBool())
+      // An always-true mask is no mask; `other` is then never used.
+      if (mask->value.getBool()) {
         mask.reset();
+        if (isLoad)
+          data.reset();
+      }
     } else if (!mask->value.isRuntime() ||
                !getElementTypeOf(mask->value.getRuntime().getType())
                     .isInteger(1)) {

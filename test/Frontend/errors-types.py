@@ -11,6 +11,8 @@
 # RUN: not flash-translate %t/pow2.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=POW2
 # RUN: not flash-translate %t/zeros.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=ZEROS
 # RUN: not flash-translate %t/large.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=LARGE
+# RUN: not flash-translate %t/arange.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=ARANGE
+# RUN: not flash-translate %t/rank.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=RANK
 # RUN: not flash-translate %t/reshape.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=RESHAPE
 # RUN: not flash-translate %t/pointer.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=POINTER
 # RUN: not flash-translate %t/power.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=POWER
@@ -44,6 +46,8 @@
 
 # ZEROS: {{.*}}zeros.py:3:18: error: block dimensions must be powers of two, got shape [16, 12]
 # LARGE: {{.*}}large.py:5:11: error: block of shape [2048, 1024] is too large (at most 1048576 elements)
+# ARANGE: {{.*}}arange.py:3:9: error: fl.arange() needs 0 <= start < end <= 2**31 - 1, got [-16, 0)
+# RANK: {{.*}}rank.py:3:68: error: blocks have at most 8 dimensions, got shape [1, 1, 1, 1, 1, 1, 1, 1, 16]
 # RESHAPE: {{.*}}reshape.py:4:23: error: fl.reshape() cannot reshape tensor<64xi32> (64 elements) to [4, 8]
 
 # POINTER: {{.*}}pointer.py:3:11: error: pointers support only '+' and '-' with integer offsets; '*' with 2 is not supported
@@ -111,6 +115,14 @@ def k():
     a = fl.arange(0, 2048)[:, None]
     b = fl.arange(0, 1024)[None, :]
     c = a + b
+#--- arange.py
+import flashtile.language as fl
+def k():
+    r = fl.arange(-16, 0)
+#--- rank.py
+import flashtile.language as fl
+def k():
+    r = fl.arange(0, 16)[None, None, None, None, None, None, None, None, :]
 #--- reshape.py
 import flashtile.language as fl
 def k():

@@ -60,6 +60,7 @@ def add(X: fl.pointer, Y: fl.pointer, Z: fl.pointer(fl.float32), N: fl.int32,
 # SCALAR: tile.atomic_rmw xchg,
 # A mask of True is no mask; a 2-D mask broadcasts the 1-D pointers.
 # SCALAR: tile.store %[[PS]], %{{.*}} : tensor<16x!tile.ptr<i32>>
+# SCALAR: tile.load %[[PS]] : tensor<16x!tile.ptr<i32>>
 # SCALAR: %[[P2:.*]] = tile.broadcast %{{.*}} : tensor<1x16x!tile.ptr<i32>> -> tensor<4x16x!tile.ptr<i32>>
 # SCALAR: tile.store %[[P2]], %{{.*}}, %{{.*}} : tensor<4x16x!tile.ptr<i32>>
 def scalar_and_atomics(P: fl.pointer(fl.int32), N: fl.int64):
@@ -70,5 +71,6 @@ def scalar_and_atomics(P: fl.pointer(fl.int32), N: fl.int64):
     old = fl.atomic_min(ps, old)
     old = fl.atomic_xchg(ptr=ps, value=old)
     fl.store(ps, old, mask=True)
+    again = fl.load(ps, mask=True, other=5)
     rows = fl.arange(0, 4)
     fl.store(ps, 0, mask=rows[:, None] < 2)

@@ -80,6 +80,7 @@ def k(X: fl.pointer(DTYPE), SIZE: constexpr = BLOCK, KIND: fl.constexpr = DTYPE,
     v = load(X + a) * h
     fl.static_assert(X_INIT == 3 and ALIAS == 3 and len(SHAPE) == 2)
     fl.static_assert(NAME == "fast" and not FLAG and NOTHING is None)
+    fl.static_assert(NOTHING == None and X != None and not (v == None))
     z = zeros(SHAPE[:1] + (HALF,), dtype=float16)
     store(X + a, v)
 
