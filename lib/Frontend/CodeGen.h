@@ -185,9 +185,8 @@ public:
     llvm::SmallVector<mlir::Value> inits;
     llvm::SmallVector<llvm::StringRef> fixed;
   };
-  llvm::FailureOr<LoopCarried> prepareLoopCarried(const StmtList &body,
-                                                  const Expr *target,
-                                                  llvm::SMLoc loopLoc);
+  LoopCarried prepareLoopCarried(const StmtList &body, const Expr *target,
+                                 llvm::SMLoc loopLoc);
   /// The values to yield at the end of a loop body for `carried`.
   llvm::LogicalResult collectYields(const LoopCarried &carried,
                                     const Env &before, llvm::SMLoc loopLoc,

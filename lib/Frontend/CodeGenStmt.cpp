@@ -353,9 +353,9 @@ LogicalResult CodeGen::execRuntimeIf(const IfStmt &stmt, Value cond) {
 // Loop-carried variables
 //===----------------------------------------------------------------------===//
 
-FailureOr<CodeGen::LoopCarried>
-CodeGen::prepareLoopCarried(const StmtList &body, const Expr *target,
-                            SMLoc loopLoc) {
+CodeGen::LoopCarried CodeGen::prepareLoopCarried(const StmtList &body,
+                                                const Expr *target,
+                                                SMLoc loopLoc) {
   llvm::SetVector<StringRef> assigned, targetNames;
   collectAssigned(body, assigned);
   if (target)
@@ -574,13 +574,11 @@ LogicalResult CodeGen::execRangeFor(const ForStmt &stmt, CallArgs &args) {
     lb = zero;
   }
 
-  FailureOr<LoopCarried> carried =
+  LoopCarried carried =
       prepareLoopCarried(stmt.body, stmt.target.get(), stmt.getLoc());
-  if (failed(carried))
-    return failure();
   Env before = frame->vars;
   auto forOp = scf::ForOp::create(builder, loc, lb, ub, stepValue,
-                                  carried->inits);
+                                  carried.inits);
   Block *body = forOp.getBody();
   if (!body->empty() && body->back().hasTrait<OpTrait::IsTerminator>())
     body->back().erase();
@@ -598,7 +596,7 @@ LogicalResult CodeGen::execRangeFor(const ForStmt &stmt, CallArgs &args) {
         arith::MulIOp::create(builder, targetLoc, iv, strideValue));
   }
   bind(target->name, PyValue::getRuntime(iv), target->getLoc());
-  for (auto [name, arg] : llvm::zip(carried->names, forOp.getRegionIterArgs()))
+  for (auto [name, arg] : llvm::zip(carried.names, forOp.getRegionIterArgs()))
     frame->vars[name].value = PyValue::getRuntime(arg);
 
   ++frame->runtimeDepth;
@@ -606,11 +604,11 @@ LogicalResult CodeGen::execRangeFor(const ForStmt &stmt, CallArgs &args) {
     return failure();
   --frame->runtimeDepth;
   llvm::SmallVector<Value> yields;
-  if (failed(collectYields(*carried, before, stmt.getLoc(), yields)))
+  if (failed(collectYields(carried, before, stmt.getLoc(), yields)))
     return failure();
   scf::YieldOp::create(builder, loc, yields);
   Env after = std::move(frame->vars);
-  finishLoop(*carried, std::move(before), after, forOp.getResults(),
+  finishLoop(carried, std::move(before), after, forOp.getResults(),
              stmt.target.get(), stmt.getLoc());
   return success();
 }
@@ -621,20 +619,17 @@ LogicalResult CodeGen::execRangeFor(const ForStmt &stmt, CallArgs &args) {
 
 LogicalResult CodeGen::execWhile(const WhileStmt &stmt) {
   Location loc = getLoc(stmt.getLoc());
-  FailureOr<LoopCarried> carried =
-      prepareLoopCarried(stmt.body, nullptr, stmt.getLoc());
-  if (failed(carried))
-    return failure();
+  LoopCarried carried = prepareLoopCarried(stmt.body, nullptr, stmt.getLoc());
   Env before = frame->vars;
   auto types =
-      llvm::map_to_vector(carried->inits, [](Value v) { return v.getType(); });
+      llvm::map_to_vector(carried.inits, [](Value v) { return v.getType(); });
   llvm::SmallVector<Location> locs(types.size(), loc);
-  auto whileOp = scf::WhileOp::create(builder, loc, types, carried->inits);
+  auto whileOp = scf::WhileOp::create(builder, loc, types, carried.inits);
 
   OpBuilder::InsertionGuard guard(builder);
   Block *beforeBlock =
       builder.createBlock(&whileOp.getBefore(), {}, types, locs);
-  for (auto [name, arg] : llvm::zip(carried->names, beforeBlock->getArguments()))
+  for (auto [name, arg] : llvm::zip(carried.names, beforeBlock->getArguments()))
     frame->vars[name].value = PyValue::getRuntime(arg);
   ++frame->runtimeDepth;
   FailureOr<PyValue> cond = eval(*stmt.cond);
@@ -658,17 +653,17 @@ LogicalResult CodeGen::execWhile(const WhileStmt &stmt) {
                            beforeBlock->getArguments());
 
   Block *afterBlock = builder.createBlock(&whileOp.getAfter(), {}, types, locs);
-  for (auto [name, arg] : llvm::zip(carried->names, afterBlock->getArguments()))
+  for (auto [name, arg] : llvm::zip(carried.names, afterBlock->getArguments()))
     frame->vars[name].value = PyValue::getRuntime(arg);
   if (failed(execBlock(stmt.body)))
     return failure();
   --frame->runtimeDepth;
   llvm::SmallVector<Value> yields;
-  if (failed(collectYields(*carried, before, stmt.getLoc(), yields)))
+  if (failed(collectYields(carried, before, stmt.getLoc(), yields)))
     return failure();
   scf::YieldOp::create(builder, loc, yields);
   Env after = std::move(frame->vars);
-  finishLoop(*carried, std::move(before), after, whileOp.getResults(), nullptr,
+  finishLoop(carried, std::move(before), after, whileOp.getResults(), nullptr,
              stmt.getLoc());
   return success();
 }
