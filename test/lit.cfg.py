@@ -32,3 +32,12 @@ tools = [
     ToolSubst("flash-translate", unresolved="ignore"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# ptxas (CUDA) checks the PTX the NVIDIA backend emits: tests that need it
+# say `REQUIRES: ptxas` and call %ptxas.
+import shutil
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -1,7 +1,8 @@
 //===- FuncOpToLLVM.cpp - kernels to llvm.func -----------------------------===//
 //
 // A `tile.kernel` func.func becomes an llvm.func with `nvvm.kernel` (the PTX
-// .entry) and `nvvm.maxntid = 32 * num_warps`; pointer arguments marked
+// .entry), `nvvm.maxntid = 32 * num_warps` and `nvvm.minctasm = 1` (CUDA's
+// __launch_bounds__(threads, 1)); pointer arguments marked
 // `tile.divisibility = 16` carry `llvm.align = 16`.
 //
 //===----------------------------------------------------------------------===//
@@ -63,6 +64,10 @@ struct FuncOpConversion : ConvertOpToLLVMPattern<func::FuncOp> {
       func->setAttr(NVVM::NVVMDialect::getMaxntidAttrName(),
                     rewriter.getDenseI32ArrayAttr(
                         {int32_t(tilegpu::getNumThreads(module))}));
+      // As CUDA's __launch_bounds__(threads, 1): one CTA per SM suffices,
+      // so ptxas does not spill to raise occupancy.
+      func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                    rewriter.getI32IntegerAttr(1));
     }
     for (unsigned i = 0, e = type.getNumInputs(); i < e; ++i) {
       auto divisibility = op.getArgAttrOfType<IntegerAttr>(i, "tile.divisibility");

@@ -85,6 +85,31 @@ unsigned byteSize(Type memType) {
   return std::max(1u, memType.getIntOrFloatBitWidth() / 8);
 }
 
+/// Checks that the tensor operands of a memory op are in the pointer's
+/// layout (elementwise in one layout).
+LogicalResult checkSameLayout(Operation *op, Value ptr,
+                              ArrayRef<Value> operands) {
+  auto ptrType = dyn_cast<RankedTensorType>(ptr.getType());
+  if (!ptrType)
+    return success();
+  FailureOr<LinearLayout> reference = getLayout(op, ptrType);
+  if (failed(reference))
+    return failure();
+  for (Value v : operands) {
+    if (!v || !isa<RankedTensorType>(v.getType()))
+      continue;
+    FailureOr<LinearLayout> layout = getLayout(op, v.getType());
+    if (failed(layout))
+      return failure();
+    if (!layout::areEquivalent(*layout, *reference))
+      return op->emitOpError()
+             << "pointer, offset, mask and value blocks must have one layout, "
+                "got "
+             << ptrType << " and " << v.getType();
+  }
+  return success();
+}
+
 struct AddPtrOpConversion : ConvertOpToLLVMPattern<tile::AddPtrOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
 
@@ -101,11 +126,11 @@ struct AddPtrOpConversion : ConvertOpToLLVMPattern<tile::AddPtrOp> {
         getContext(),
         cast<tile::PointerType>(tile::getElementTypeOrSelf(op.getType()))
             .getAddressSpace());
+    if (failed(checkSameLayout(op, op.getPtr(), {op.getOffset()})))
+      return failure();
     SmallVector<Value> ptrs = getRegisters(rewriter, loc, adaptor.getPtr());
     SmallVector<Value> offsets =
         getRegisters(rewriter, loc, adaptor.getOffset());
-    if (ptrs.size() != offsets.size())
-      return op.emitOpError("pointer and offset blocks must have one layout");
     SmallVector<Value> results;
     for (auto [p, off] : llvm::zip(ptrs, offsets))
       results.push_back(LLVM::GEPOp::create(rewriter, loc, ptrType, elemType,
@@ -117,18 +142,6 @@ struct AddPtrOpConversion : ConvertOpToLLVMPattern<tile::AddPtrOp> {
     return success();
   }
 };
-
-/// Checks that the optional operands of a memory op are in the pointer's
-/// layout (same number of registers).
-LogicalResult checkSameRegisters(Operation *op, size_t expected,
-                                 ArrayRef<Value> operands) {
-  for (Value v : operands)
-    if (v && isa<LLVM::LLVMStructType>(v.getType()) &&
-        cast<LLVM::LLVMStructType>(v.getType()).getBody().size() != expected)
-      return op->emitOpError("pointer, mask and value blocks must have one "
-                             "layout");
-  return success();
-}
 
 struct LoadOpConversion : ConvertOpToLLVMPattern<tile::LoadOp> {
   LoadOpConversion(TileGPUTypeConverter &converter, const LoweringState &state)
@@ -150,8 +163,7 @@ struct LoadOpConversion : ConvertOpToLLVMPattern<tile::LoadOp> {
       masks = getRegisters(rewriter, loc, adaptor.getMask());
     if (adaptor.getOther())
       others = getRegisters(rewriter, loc, adaptor.getOther());
-    if (failed(checkSameRegisters(op, ptrs.size(),
-                                  {adaptor.getMask(), adaptor.getOther()})))
+    if (failed(checkSameLayout(op, op.getPtr(), {op.getMask(), op.getOther()})))
       return failure();
     unsigned v = isa<RankedTensorType>(op.getType())
                      ? getVectorWidth(state, op, memType)
@@ -212,8 +224,7 @@ struct StoreOpConversion : ConvertOpToLLVMPattern<tile::StoreOp> {
     SmallVector<Value> masks;
     if (adaptor.getMask())
       masks = getRegisters(rewriter, loc, adaptor.getMask());
-    if (failed(checkSameRegisters(op, ptrs.size(),
-                                  {adaptor.getValue(), adaptor.getMask()})))
+    if (failed(checkSameLayout(op, op.getPtr(), {op.getValue(), op.getMask()})))
       return failure();
 
     ThreadIds ids = getThreadIds(rewriter, loc);
@@ -292,8 +303,7 @@ struct AtomicRMWOpConversion : ConvertOpToLLVMPattern<tile::AtomicRMWOp> {
     SmallVector<Value> masks;
     if (adaptor.getMask())
       masks = getRegisters(rewriter, loc, adaptor.getMask());
-    if (failed(checkSameRegisters(op, ptrs.size(),
-                                  {adaptor.getValue(), adaptor.getMask()})))
+    if (failed(checkSameLayout(op, op.getPtr(), {op.getValue(), op.getMask()})))
       return failure();
 
     ThreadIds ids = getThreadIds(rewriter, loc);

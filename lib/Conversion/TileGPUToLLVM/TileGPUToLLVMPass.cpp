@@ -73,7 +73,7 @@ struct ConvertTileGPUToLLVMPass
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
     if (!llvm::is_contained({75, 80, 86, 89, 90}, int(arch))) {
-      module.emitError() << "unsupported NVIDIA architecture sm_" << arch
+      module.emitError() << "unsupported NVIDIA architecture sm_" << int(arch)
                          << " (expected 75, 80, 86, 89 or 90)";
       return signalPassFailure();
     }
@@ -106,8 +106,23 @@ struct ConvertTileGPUToLLVMPass
         [](Operation *op) { return !hasTensorType(op); });
     scf::populateSCFStructuralTypeConversionTarget(converter, target);
     target.addLegalOp<ModuleOp, UnrealizedConversionCastOp>();
-    if (failed(applyPartialConversion(module, target, std::move(patterns))))
-      return signalPassFailure();
+    {
+      // A pattern that rejects an op says why; the driver's "failed to
+      // legalize" that follows adds nothing, and is dropped once an error
+      // has been reported.
+      bool reported = false;
+      ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+        if (diag.getSeverity() != DiagnosticSeverity::Error)
+          return failure();
+        if (reported && StringRef(diag.str()).starts_with(
+                            "failed to legalize operation"))
+          return success();
+        reported = true;
+        return failure();
+      });
+      if (failed(applyPartialConversion(module, target, std::move(patterns))))
+        return signalPassFailure();
+    }
 
     // Scalar math left by the conversion.
     SmallVector<Operation *> mathOps;

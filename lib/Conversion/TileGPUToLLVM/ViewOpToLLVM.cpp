@@ -70,11 +70,10 @@ struct MakeRangeOpConversion : ConvertOpToLLVMPattern<tile::MakeRangeOp> {
   matchAndRewrite(tile::MakeRangeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Type structType = getTypeConverter()->convertType(op.getType());
     FailureOr<LinearLayout> layout = getLayout(op, op.getType());
-    if (!structType || failed(layout))
-      return op.emitOpError() << "type " << op.getType()
-                              << " has no register layout";
+    if (failed(layout))
+      return failure();
+    Type structType = getTypeConverter()->convertType(op.getType());
     ThreadIds ids = getThreadIds(rewriter, loc);
     FailureOr<LayoutIndexer> indexer =
         LayoutIndexer::create(rewriter, loc, op, *layout, ids);
