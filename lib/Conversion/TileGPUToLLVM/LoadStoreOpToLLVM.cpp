@@ -8,7 +8,8 @@
 //   tile.store       likewise, guarded by the mask and by the owner
 //                    predicate: a thread stores only elements no earlier
 //                    (register, lane, warp) also holds
-//   tile.atomic_rmw  llvm.atomicrmw (monotonic) per owned register
+//   tile.atomic_rmw  llvm.atomicrmw (monotonic, syncscope device: as CUDA's
+//                    atomicAdd) per owned register
 //
 // Scalar (non-block) stores and atomics are done by thread 0 only.
 //
@@ -334,8 +335,10 @@ struct AtomicRMWOpConversion : ConvertOpToLLVMPattern<tile::AtomicRMWOp> {
         continue;
       }
       auto atomic = [&](OpBuilder &b) -> SmallVector<Value> {
+        // Relaxed and device-wide, as CUDA's atomicAdd.
         return {LLVM::AtomicRMWOp::create(b, loc, binOp, ptrs[r], values[r],
-                                          LLVM::AtomicOrdering::monotonic)};
+                                          LLVM::AtomicOrdering::monotonic,
+                                          "device")};
       };
       auto zero = [&](OpBuilder &b) -> SmallVector<Value> {
         return {LLVM::ZeroOp::create(b, loc, regType)};

@@ -101,7 +101,7 @@ module attributes {tilegpu.num_warps = 1 : i32} {
 // CHECK: scf.if %[[OWN]] {
 // CHECK-NEXT: llvm.store %{{.*}}, %{{.*}} {alignment = 4 : i64} : f32, !llvm.ptr<1>
 // CHECK: scf.if %{{.*}} -> (f32) {
-// CHECK-NEXT: %[[OLD:.*]] = llvm.atomicrmw fadd %{{.*}}, %{{.*}} monotonic : !llvm.ptr<1>, f32
+// CHECK-NEXT: %[[OLD:.*]] = llvm.atomicrmw fadd %{{.*}}, %{{.*}} syncscope("device") monotonic : !llvm.ptr<1>, f32
 // CHECK-NEXT: scf.yield %[[OLD]] : f32
 module attributes {tilegpu.num_warps = 2 : i32} {
   func.func @duplicates(%x: !tile.ptr<f32>, %y: !tile.ptr<f32>, %m: tensor<16xi1, #blocked>) {
