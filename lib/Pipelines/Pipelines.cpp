@@ -36,10 +36,14 @@ void buildNvidiaPipeline(OpPassManager &pm,
   matmul.arch = options.arch;
   pm.addPass(tilegpu::createTileGPUAccelerateMatmul(matmul));
   pm.addPass(tilegpu::createTileGPURemoveLayoutConversions());
+  // CSE merges the index and pointer arithmetic that rematerialization and
+  // pipelining duplicate.
+  pm.addPass(createCSEPass());
   if (options.numStages > 1) {
     tilegpu::TileGPUPipelineOptions pipelining;
     pipelining.numStages = options.numStages;
     pm.addPass(tilegpu::createTileGPUPipeline(pipelining));
+    pm.addPass(createCSEPass());
   }
   // The shared-memory limit comes from the module's target (set above).
   pm.addPass(tilegpu::createTileGPUAllocateSharedMemory());

@@ -34,8 +34,8 @@ struct NvidiaPipelineOptions {
 /// translation to PTX (flashtile/Target/PTX/PTX.h):
 ///   tile-optimize;
 ///   convert-tile-to-tilegpu{num-warps target}, tilegpu-coalesce,
-///   tilegpu-accelerate-matmul{arch}, tilegpu-remove-layout-conversions,
-///   tilegpu-pipeline{num-stages} (when num-stages > 1),
+///   tilegpu-accelerate-matmul{arch}, tilegpu-remove-layout-conversions, cse,
+///   tilegpu-pipeline{num-stages} and cse (when num-stages > 1),
 ///   tilegpu-allocate-shared-memory, tilegpu-insert-barriers;
 ///   tilegpu-to-llvm{arch}.
 /// Registered as `tile-to-nvvm{arch=80 num-warps=4 num-stages=2}`.
