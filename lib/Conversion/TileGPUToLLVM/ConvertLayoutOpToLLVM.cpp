@@ -11,9 +11,12 @@
 //                    have register components), every candidate register is
 //                    shuffled and the right one selected.
 //   shared memory    every thread stores its registers to the scratch area
-//                    at `allocation.offset` (the block row-major), then
-//                    loads the destination's; barriers before, between and
-//                    after.
+//                    at `allocation.offset`, then loads the destination's;
+//                    barriers before, between and after. The block is
+//                    staged row-major, or, for 16-bit mma operands, with
+//                    the mma-operand swizzle and read back with ldmatrix;
+//                    accesses are vectorized where registers are
+//                    contiguous in the staging layout.
 //
 // All addresses and lane numbers are the layouts' index math.
 //
@@ -40,6 +43,56 @@ SmallVector<int32_t> span(ArrayRef<int32_t> generators) {
       result.push_back(result[i] ^ g);
   }
   return result;
+}
+
+/// How a conversion through shared memory lays the block out in its
+/// scratch area ("offset" -> tensor coordinates), and whether the
+/// destination reads it with ldmatrix.
+struct Staging {
+  LinearLayout layout;
+  bool ldmatrix = false;
+};
+
+/// Row-major, except for 16-bit mma operands: those are staged with the
+/// swizzle ldmatrix reads without bank conflicts (rows along the source's
+/// contiguous dimension, so the stores vectorize). Both layouts are
+/// bijections onto the block: the scratch area's size is the same.
+FailureOr<Staging> getStaging(tilegpu::ConvertLayoutOp op,
+                              const LinearLayout &src, const LinearLayout &dst,
+                              int64_t offset) {
+  auto type = op.getSrc().getType();
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t elemBytes = tilegpu::getElementBytes(type);
+  if (isa<tilegpu::DotOperandEncodingAttr>(op.getType().getEncoding()) &&
+      shape.size() == 2 && elemBytes == 2 && offset % 16 == 0) {
+    unsigned fast =
+        src.getNumConsecutiveInOut(layout::kRegister, layout::dimName(0)) >
+                src.getNumConsecutiveInOut(layout::kRegister,
+                                           layout::dimName(1))
+            ? 0
+            : 1;
+    SmallVector<unsigned> order = {fast, 1 - fast};
+    auto swizzle = layout::mmaOperandSwizzle(shape, order, 16);
+    if (!swizzle)
+      return op.emitOpError() << llvm::toString(swizzle.takeError());
+    auto swizzled = layout::swizzled(shape, *swizzle, order);
+    if (!swizzled)
+      return op.emitOpError() << llvm::toString(swizzled.takeError());
+    std::optional<LinearLayout> t = dst.invertAndCompose(*swizzled);
+    if (t) {
+      auto plan = lowering::planLdMatrix(*t);
+      if (plan)
+        return Staging{std::move(*swizzled), true};
+      llvm::consumeError(plan.takeError());
+    }
+  }
+  SmallVector<unsigned> rowMajor;
+  for (unsigned d = shape.size(); d-- > 0;)
+    rowMajor.push_back(d);
+  auto layout = layout::swizzled(shape, {1, 1, 1}, rowMajor);
+  if (!layout)
+    return op.emitOpError() << llvm::toString(layout.takeError());
+  return Staging{std::move(*layout), false};
 }
 
 struct ConvertLayoutOpConversion
@@ -157,42 +210,33 @@ struct ConvertLayoutOpConversion
     FailureOr<int64_t> offset = getAllocationOffset(op);
     if (failed(offset))
       return failure();
-    int64_t elemBytes = tilegpu::getElementBytes(op.getSrc().getType());
+    auto srcType = op.getSrc().getType();
+    int64_t elemBytes = tilegpu::getElementBytes(srcType);
+    FailureOr<Staging> staging = getStaging(op, src, dst, *offset);
+    if (failed(staging))
+      return failure();
+    std::optional<LinearLayout> srcToOffset =
+        src.invertAndCompose(staging->layout);
+    std::optional<LinearLayout> dstToOffset =
+        dst.invertAndCompose(staging->layout);
+    if (!srcToOffset || !dstToOffset)
+      return op.emitOpError("cannot stage the block in shared memory");
+
     Value base =
         gepBytes(rewriter, loc, getSharedMemoryBase(rewriter, loc, op), *offset);
-    ThreadIds ids = getThreadIds(rewriter, loc);
-    // (register, lane, warp) -> row-major element index.
-    auto srcPlan = lowering::planDistributedIndex(src.flattenOuts("index"));
-    auto dstPlan = lowering::planDistributedIndex(dst.flattenOuts("index"));
-    if (!srcPlan || !dstPlan) {
-      llvm::consumeError(srcPlan.takeError());
-      llvm::consumeError(dstPlan.takeError());
-      return op.emitOpError("cannot plan the conversion's index math");
-    }
-    LayoutIndexer srcIndex(rewriter, loc, std::move(*srcPlan),
-                           {ids.lane, ids.warp});
-    LayoutIndexer dstIndex(rewriter, loc, std::move(*dstPlan),
-                           {ids.lane, ids.warp});
-    auto address = [&](Value index) {
-      Value bytes = LLVM::MulOp::create(rewriter, loc, index,
-                                        i32Val(rewriter, loc, elemBytes));
-      return gepBytes(rewriter, loc, base, bytes);
-    };
     SmallVector<Value> regs = unpackStruct(rewriter, loc, srcValue);
-    uint64_t duplicateRegs = lowering::getDuplicateMasks(src).registerMask;
     emitBarrier(rewriter, loc);
-    for (auto [r, v] : llvm::enumerate(regs))
-      if (!(r & duplicateRegs))
-        storeShared(rewriter, loc, address(srcIndex.get(rewriter, loc, r, 0)),
-                    v);
+    if (failed(storeRegistersToShared(rewriter, loc, op, regs, *srcToOffset,
+                                      base, elemBytes)))
+      return failure();
     emitBarrier(rewriter, loc);
-    Type elemType = regs.front().getType();
-    SmallVector<Value> results;
-    for (int32_t r = 0, e = layout::getNumRegisters(dst); r < e; ++r)
-      results.push_back(loadShared(
-          rewriter, loc, address(dstIndex.get(rewriter, loc, r, 0)), elemType));
+    FailureOr<SmallVector<Value>> results = loadRegistersFromShared(
+        rewriter, loc, op, *dstToOffset, base, regs.front().getType(),
+        elemBytes, staging->ldmatrix);
+    if (failed(results))
+      return failure();
     emitBarrier(rewriter, loc);
-    rewriter.replaceOp(op, packStruct(rewriter, loc, structType, results));
+    rewriter.replaceOp(op, packStruct(rewriter, loc, structType, *results));
     return success();
   }
 };

@@ -47,23 +47,6 @@ FailureOr<LinearLayout> getRegisterToOffset(Operation *op, Type tensor,
   return *t;
 }
 
-/// Registers that T maps to consecutive offsets, aligned: the largest 2^k
-/// such that register bits below k move by 1, 2, 4... and every other
-/// basis by a multiple of 2^k, capped at `maxElems`.
-int64_t contiguousRegisters(const LinearLayout &t, int64_t maxElems) {
-  int64_t n = std::min<int64_t>(t.getNumConsecutiveInOut(layout::kRegister),
-                                maxElems);
-  unsigned bits = llvm::Log2_64(n);
-  for (const LinearLayout::InDim &in : t.getInDims())
-    for (auto [b, basis] : llvm::enumerate(in.bases)) {
-      if (in.name == layout::kRegister && b < bits)
-        continue;
-      if (basis[0] != 0)
-        n = std::min<int64_t>(n, basis[0] & -basis[0]);
-    }
-  return std::max<int64_t>(1, n);
-}
-
 /// The shared-memory address of register r of `indexer`'s layout (element
 /// offsets) from `base`.
 Value elementAddress(OpBuilder &b, Location loc, const LayoutIndexer &indexer,
@@ -77,43 +60,29 @@ Value elementAddress(OpBuilder &b, Location loc, const LayoutIndexer &indexer,
 LogicalResult storeBlock(Operation *op, Value srcStruct, Type tensorType,
                          tilegpu::MemDescType memdesc, Value base,
                          ConversionPatternRewriter &rewriter) {
-  Location loc = op->getLoc();
   FailureOr<LinearLayout> t = getRegisterToOffset(op, tensorType, memdesc);
   if (failed(t))
     return failure();
-  int64_t elemBytes = tilegpu::getElementBytes(memdesc);
-  SmallVector<Value> regs = unpackStruct(rewriter, loc, srcStruct);
-  Type regType = regs.front().getType();
-  Type memType = getMemoryType(regType);
-  int64_t v = isa<LLVM::LLVMPointerType>(memType)
-                  ? 1
-                  : contiguousRegisters(*t, std::max<int64_t>(1, 16 / elemBytes));
-  ThreadIds ids = getThreadIds(rewriter, loc);
-  FailureOr<LayoutIndexer> indexer =
-      LayoutIndexer::create(rewriter, loc, op, *t, ids);
-  if (failed(indexer))
-    return failure();
-  uint64_t duplicateRegs = lowering::getDuplicateMasks(*t).registerMask;
-  for (int64_t r = 0; r < int64_t(regs.size()); r += v) {
-    if (r & duplicateRegs)
-      continue;
-    Value ptr = elementAddress(rewriter, loc, *indexer, base, r, elemBytes);
-    if (v == 1) {
-      storeShared(rewriter, loc, ptr, regs[r]);
-      continue;
-    }
-    auto vecType = VectorType::get({v}, memType);
-    Value vec = LLVM::UndefOp::create(rewriter, loc, vecType);
-    for (int64_t i = 0; i < v; ++i) {
-      Value x = regs[r + i];
-      if (regType.isInteger(1))
-        x = LLVM::ZExtOp::create(rewriter, loc, memType, x);
-      vec = LLVM::InsertElementOp::create(rewriter, loc, vec, x,
-                                          i32Val(rewriter, loc, i));
-    }
-    LLVM::StoreOp::create(rewriter, loc, vec, ptr, v * elemBytes);
+  SmallVector<Value> regs = unpackStruct(rewriter, op->getLoc(), srcStruct);
+  return storeRegistersToShared(rewriter, op->getLoc(), op, regs, *t, base,
+                                tilegpu::getElementBytes(memdesc));
+}
+
+/// Whether the buffer `memdesc` points into starts 16-byte aligned (as
+/// ldmatrix rows must), following memdesc_index to its local_alloc.
+bool isAligned16(Value memdesc) {
+  Operation *def = memdesc.getDefiningOp();
+  while (auto index = dyn_cast_if_present<tilegpu::MemDescIndexOp>(def)) {
+    if (index.getType().getSizeInBytes() % 16 != 0)
+      return false;
+    def = index.getSrc().getDefiningOp();
   }
-  return success();
+  auto alloc = dyn_cast_if_present<tilegpu::LocalAllocOp>(def);
+  if (!alloc)
+    return false;
+  auto offset =
+      alloc->getAttrOfType<IntegerAttr>(tilegpu::kAllocationOffsetAttrName);
+  return offset && offset.getInt() % 16 == 0;
 }
 
 Value bufferBase(OpBuilder &b, Location loc, Operation *op, int64_t offset) {
@@ -185,122 +154,16 @@ struct LocalLoadOpConversion : ConvertOpToLLVMPattern<tilegpu::LocalLoadOp> {
     FailureOr<LinearLayout> t = getRegisterToOffset(op, op.getType(), memdesc);
     if (failed(t))
       return failure();
-    SmallVector<Value> results;
-    if (succeeded(tryLdMatrix(op, *t, adaptor.getSrc(), regType, results,
-                              rewriter))) {
-      rewriter.replaceOp(op, packStruct(rewriter, loc, structType, results));
-      return success();
-    }
-    int64_t elemBytes = tilegpu::getElementBytes(memdesc);
-    Type memType = getMemoryType(regType);
-    int64_t v = isa<LLVM::LLVMPointerType>(memType)
-                    ? 1
-                    : contiguousRegisters(*t, std::max<int64_t>(1, 16 / elemBytes));
-    ThreadIds ids = getThreadIds(rewriter, loc);
-    FailureOr<LayoutIndexer> indexer =
-        LayoutIndexer::create(rewriter, loc, op, *t, ids);
-    if (failed(indexer))
+    bool ldmatrix =
+        isa_and_present<tilegpu::DotOperandEncodingAttr>(
+            op.getType().getEncoding()) &&
+        isAligned16(op.getSrc());
+    FailureOr<SmallVector<Value>> results = loadRegistersFromShared(
+        rewriter, loc, op, *t, adaptor.getSrc(), regType,
+        tilegpu::getElementBytes(memdesc), ldmatrix);
+    if (failed(results))
       return failure();
-    int32_t numRegs = layout::getNumRegisters(*t);
-    for (int32_t r = 0; r < numRegs; r += v) {
-      Value ptr =
-          elementAddress(rewriter, loc, *indexer, adaptor.getSrc(), r, elemBytes);
-      if (v == 1) {
-        results.push_back(loadShared(rewriter, loc, ptr, regType));
-        continue;
-      }
-      auto vecType = VectorType::get({v}, memType);
-      Value vec = LLVM::LoadOp::create(rewriter, loc, vecType, ptr, v * elemBytes);
-      for (int64_t i = 0; i < v; ++i) {
-        Value x = LLVM::ExtractElementOp::create(rewriter, loc, vec,
-                                                 i32Val(rewriter, loc, i));
-        if (regType.isInteger(1))
-          x = LLVM::TruncOp::create(rewriter, loc, regType, x);
-        results.push_back(x);
-      }
-    }
-    rewriter.replaceOp(op, packStruct(rewriter, loc, structType, results));
-    return success();
-  }
-
-  /// ldmatrix when the result is a dot operand of 16-bit elements whose
-  /// rows T lays out as ldmatrix reads them.
-  LogicalResult tryLdMatrix(tilegpu::LocalLoadOp op, const LinearLayout &t,
-                            Value base, Type regType,
-                            SmallVectorImpl<Value> &results,
-                            ConversionPatternRewriter &rewriter) const {
-    auto encoding = op.getType().getEncoding();
-    if (!isa_and_present<tilegpu::DotOperandEncodingAttr>(encoding) ||
-        !isa<FloatType, IntegerType>(regType) ||
-        regType.getIntOrFloatBitWidth() != 16)
-      return failure();
-    // Rows must be 16-byte aligned: the buffer (and each stage) is.
-    auto src = op.getSrc();
-    Operation *def = src.getDefiningOp();
-    while (auto index = dyn_cast_if_present<tilegpu::MemDescIndexOp>(def)) {
-      if (index.getType().getSizeInBytes() % 16 != 0)
-        return failure();
-      def = index.getSrc().getDefiningOp();
-    }
-    auto alloc = dyn_cast_if_present<tilegpu::LocalAllocOp>(def);
-    if (!alloc)
-      return failure();
-    auto offset = alloc->getAttrOfType<IntegerAttr>(
-        tilegpu::kAllocationOffsetAttrName);
-    if (!offset || offset.getInt() % 16 != 0)
-      return failure();
-    auto plan = lowering::planLdMatrix(t);
-    if (!plan) {
-      llvm::consumeError(plan.takeError());
-      return failure();
-    }
-    Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
-    ThreadIds ids = getThreadIds(rewriter, loc);
-    auto rowPlan = lowering::planIndex(plan->rowAddress, "",
-                                       {layout::kLane.str(), layout::kWarp.str()});
-    auto groupPlan = lowering::planDistributedIndex(t);
-    if (!rowPlan || !groupPlan) {
-      llvm::consumeError(rowPlan.takeError());
-      llvm::consumeError(groupPlan.takeError());
-      return failure();
-    }
-    LayoutIndexer rows(rewriter, loc, std::move(*rowPlan), {ids.lane, ids.warp});
-    Value rowOffset = rows.getDynamic(0);
-    int32_t perGroup = 2 * plan->numMatrices;
-    int32_t numRegs = layout::getNumRegisters(t);
-    Type i32 = rewriter.getI32Type();
-    Type resultType =
-        plan->numMatrices == 1
-            ? i32
-            : LLVM::LLVMStructType::getLiteral(
-                  ctx, SmallVector<Type>(plan->numMatrices, i32));
-    auto pairType = VectorType::get({2}, regType);
-    for (int32_t g = 0; g < numRegs; g += perGroup) {
-      // The group's offset: T of its first register (a constant).
-      int32_t groupOffset = groupPlan->constant[g][0];
-      Value offset = LLVM::XOrOp::create(rewriter, loc, rowOffset,
-                                         i32Val(rewriter, loc, groupOffset));
-      Value bytes =
-          LLVM::MulOp::create(rewriter, loc, offset, i32Val(rewriter, loc, 2));
-      Value ptr = gepBytes(rewriter, loc, base, bytes);
-      Value loaded = NVVM::LdMatrixOp::create(
-          rewriter, loc, resultType, ptr,
-          rewriter.getI32IntegerAttr(plan->numMatrices),
-          NVVM::MMALayoutAttr::get(ctx, plan->trans ? NVVM::MMALayout::col
-                                                    : NVVM::MMALayout::row),
-          NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
-          NVVM::LdStMatrixEltTypeAttr::get(ctx, NVVM::LdStMatrixEltType::B16));
-      SmallVector<Value> words = plan->numMatrices == 1
-                                     ? SmallVector<Value>{loaded}
-                                     : unpackStruct(rewriter, loc, loaded);
-      for (Value word : words) {
-        Value pair = LLVM::BitcastOp::create(rewriter, loc, pairType, word);
-        for (int i = 0; i < 2; ++i)
-          results.push_back(LLVM::ExtractElementOp::create(
-              rewriter, loc, pair, i32Val(rewriter, loc, i)));
-      }
-    }
+    rewriter.replaceOp(op, packStruct(rewriter, loc, structType, *results));
     return success();
   }
 };
@@ -329,7 +192,7 @@ struct AsyncCopyOpConversion
     // shared side keeps contiguous, in 4, 8 or 16 bytes.
     auto it = state.vectorWidth.find(op);
     int64_t v = it == state.vectorWidth.end() ? 1 : it->second;
-    v = std::min(v, contiguousRegisters(*t, std::max<int64_t>(1, 16 / elemBytes)));
+    v = std::min(v, getContiguousRegisters(*t, std::max<int64_t>(1, 16 / elemBytes)));
     bool async = v * elemBytes >= 4;
     if (!async)
       v = 1;
@@ -449,4 +312,155 @@ void tilegpu_to_llvm::populateMemoryOpToLLVMPatterns(
                AsyncCommitGroupOpConversion, AsyncWaitOpConversion,
                BarrierOpConversion>(converter);
   patterns.add<AsyncCopyOpConversion>(converter, state);
+}
+
+//===----------------------------------------------------------------------===//
+// Registers <-> shared memory
+//===----------------------------------------------------------------------===//
+
+int64_t tilegpu_to_llvm::getContiguousRegisters(const LinearLayout &t,
+                                                int64_t maxElems) {
+  int64_t n = std::min<int64_t>(t.getNumConsecutiveInOut(layout::kRegister),
+                                maxElems);
+  unsigned bits = llvm::Log2_64(n);
+  for (const LinearLayout::InDim &in : t.getInDims())
+    for (auto [b, basis] : llvm::enumerate(in.bases)) {
+      if (in.name == layout::kRegister && b < bits)
+        continue;
+      if (basis[0] != 0)
+        n = std::min<int64_t>(n, basis[0] & -basis[0]);
+    }
+  return std::max<int64_t>(1, n);
+}
+
+LogicalResult tilegpu_to_llvm::storeRegistersToShared(
+    OpBuilder &b, Location loc, Operation *op, ArrayRef<Value> regs,
+    const LinearLayout &t, Value base, int64_t elemBytes) {
+  Type regType = regs.front().getType();
+  Type memType = getMemoryType(regType);
+  int64_t v = isa<LLVM::LLVMPointerType>(memType)
+                  ? 1
+                  : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
+  ThreadIds ids = getThreadIds(b, loc);
+  FailureOr<LayoutIndexer> indexer = LayoutIndexer::create(b, loc, op, t, ids);
+  if (failed(indexer))
+    return failure();
+  uint64_t duplicateRegs = lowering::getDuplicateMasks(t).registerMask;
+  for (int64_t r = 0; r < int64_t(regs.size()); r += v) {
+    if (r & duplicateRegs)
+      continue;
+    Value ptr = elementAddress(b, loc, *indexer, base, r, elemBytes);
+    if (v == 1) {
+      storeShared(b, loc, ptr, regs[r]);
+      continue;
+    }
+    auto vecType = VectorType::get({v}, memType);
+    Value vec = LLVM::UndefOp::create(b, loc, vecType);
+    for (int64_t i = 0; i < v; ++i) {
+      Value x = regs[r + i];
+      if (regType.isInteger(1))
+        x = LLVM::ZExtOp::create(b, loc, memType, x);
+      vec = LLVM::InsertElementOp::create(b, loc, vec, x, i32Val(b, loc, i));
+    }
+    LLVM::StoreOp::create(b, loc, vec, ptr, v * elemBytes);
+  }
+  return success();
+}
+
+/// ldmatrix loads of the registers T lays out as ldmatrix reads rows, or
+/// failure (and nothing emitted) when it does not.
+static FailureOr<SmallVector<Value>>
+loadWithLdMatrix(OpBuilder &b, Location loc, const LinearLayout &t, Value base,
+                 Type regType) {
+  if (!isa<FloatType, IntegerType>(regType) ||
+      regType.getIntOrFloatBitWidth() != 16)
+    return failure();
+  auto plan = lowering::planLdMatrix(t);
+  if (!plan) {
+    llvm::consumeError(plan.takeError());
+    return failure();
+  }
+  auto rowPlan = lowering::planIndex(plan->rowAddress, "",
+                                     {layout::kLane.str(), layout::kWarp.str()});
+  auto groupPlan = lowering::planDistributedIndex(t);
+  if (!rowPlan || !groupPlan) {
+    llvm::consumeError(rowPlan.takeError());
+    llvm::consumeError(groupPlan.takeError());
+    return failure();
+  }
+  MLIRContext *ctx = b.getContext();
+  ThreadIds ids = getThreadIds(b, loc);
+  LayoutIndexer rows(b, loc, std::move(*rowPlan), {ids.lane, ids.warp});
+  Value rowOffset = rows.getDynamic(0);
+  int32_t perGroup = 2 * plan->numMatrices;
+  int32_t numRegs = layout::getNumRegisters(t);
+  Type i32 = b.getI32Type();
+  Type resultType = plan->numMatrices == 1
+                        ? i32
+                        : LLVM::LLVMStructType::getLiteral(
+                              ctx, SmallVector<Type>(plan->numMatrices, i32));
+  auto pairType = VectorType::get({2}, regType);
+  SmallVector<Value> results;
+  for (int32_t g = 0; g < numRegs; g += perGroup) {
+    // Lane L's row: T of the group's first register (a constant) XOR the
+    // row L supplies.
+    int32_t groupOffset = groupPlan->constant[g][0];
+    Value offset =
+        LLVM::XOrOp::create(b, loc, rowOffset, i32Val(b, loc, groupOffset));
+    Value bytes = LLVM::MulOp::create(b, loc, offset, i32Val(b, loc, 2));
+    Value ptr = gepBytes(b, loc, base, bytes);
+    Value loaded = NVVM::LdMatrixOp::create(
+        b, loc, resultType, ptr, b.getI32IntegerAttr(plan->numMatrices),
+        NVVM::MMALayoutAttr::get(ctx, plan->trans ? NVVM::MMALayout::col
+                                                  : NVVM::MMALayout::row),
+        NVVM::LdStMatrixShapeAttr::get(ctx, 8, 8),
+        NVVM::LdStMatrixEltTypeAttr::get(ctx, NVVM::LdStMatrixEltType::B16));
+    SmallVector<Value> words = plan->numMatrices == 1
+                                   ? SmallVector<Value>{loaded}
+                                   : unpackStruct(b, loc, loaded);
+    for (Value word : words) {
+      Value pair = LLVM::BitcastOp::create(b, loc, pairType, word);
+      for (int i = 0; i < 2; ++i)
+        results.push_back(
+            LLVM::ExtractElementOp::create(b, loc, pair, i32Val(b, loc, i)));
+    }
+  }
+  return results;
+}
+
+FailureOr<SmallVector<Value>> tilegpu_to_llvm::loadRegistersFromShared(
+    OpBuilder &b, Location loc, Operation *op, const LinearLayout &t,
+    Value base, Type regType, int64_t elemBytes, bool allowLdMatrix) {
+  if (allowLdMatrix) {
+    FailureOr<SmallVector<Value>> viaLdMatrix =
+        loadWithLdMatrix(b, loc, t, base, regType);
+    if (succeeded(viaLdMatrix))
+      return viaLdMatrix;
+  }
+  Type memType = getMemoryType(regType);
+  int64_t v = isa<LLVM::LLVMPointerType>(memType)
+                  ? 1
+                  : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
+  ThreadIds ids = getThreadIds(b, loc);
+  FailureOr<LayoutIndexer> indexer = LayoutIndexer::create(b, loc, op, t, ids);
+  if (failed(indexer))
+    return failure();
+  SmallVector<Value> results;
+  int32_t numRegs = layout::getNumRegisters(t);
+  for (int32_t r = 0; r < numRegs; r += v) {
+    Value ptr = elementAddress(b, loc, *indexer, base, r, elemBytes);
+    if (v == 1) {
+      results.push_back(loadShared(b, loc, ptr, regType));
+      continue;
+    }
+    auto vecType = VectorType::get({v}, memType);
+    Value vec = LLVM::LoadOp::create(b, loc, vecType, ptr, v * elemBytes);
+    for (int64_t i = 0; i < v; ++i) {
+      Value x = LLVM::ExtractElementOp::create(b, loc, vec, i32Val(b, loc, i));
+      if (regType.isInteger(1))
+        x = LLVM::TruncOp::create(b, loc, regType, x);
+      results.push_back(x);
+    }
+  }
+  return results;
 }

@@ -177,6 +177,31 @@ mlir::Value getOwnerPredicate(mlir::OpBuilder &b, mlir::Location loc,
                               const lowering::DuplicateMasks &masks,
                               const ThreadIds &ids);
 
+/// For T: (register, lane, warp) -> element offset in a shared buffer, the
+/// largest 2^k <= maxElems such that registers 0..2^k-1 are at consecutive
+/// offsets and every other register, lane and warp moves by a multiple of
+/// 2^k: the elements of one vector access.
+int64_t getContiguousRegisters(const LinearLayout &t, int64_t maxElems);
+
+/// Stores a thread's registers to shared memory: register r at base +
+/// T(r, lane, warp) * elemBytes, in vectors of up to 16 bytes; registers
+/// that repeat others are skipped.
+mlir::LogicalResult storeRegistersToShared(mlir::OpBuilder &b,
+                                           mlir::Location loc,
+                                           mlir::Operation *op,
+                                           llvm::ArrayRef<mlir::Value> regs,
+                                           const LinearLayout &t,
+                                           mlir::Value base, int64_t elemBytes);
+
+/// Loads a thread's registers from shared memory (the inverse of the
+/// above); with ldmatrix when `allowLdMatrix` (16-byte aligned rows),
+/// 16-bit elements and T has ldmatrix's shape (lowering::planLdMatrix).
+mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+loadRegistersFromShared(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Operation *op, const LinearLayout &t,
+                        mlir::Value base, mlir::Type regType,
+                        int64_t elemBytes, bool allowLdMatrix);
+
 /// bar.sync 0.
 void emitBarrier(mlir::OpBuilder &b, mlir::Location loc);
 

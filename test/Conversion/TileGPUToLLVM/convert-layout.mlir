@@ -69,15 +69,16 @@ module attributes {tilegpu.num_warps = 1 : i32} {
 #blocked = #tilegpu.blocked<{sizePerThread = [1, 4], threadsPerWarp = [4, 8], warpsPerCTA = [2, 2], order = [1, 0]}>
 
 // Between warps: through the scratch area at allocation.offset, row-major,
-// with barriers before, between and after.
+// with barriers before, between and after; the mma pairs go as 8-byte
+// stores, the blocked quadruples come back as 16-byte loads.
 
 // CHECK-LABEL: llvm.func @through_shared(
 // CHECK: %[[SMEM:.*]] = llvm.mlir.addressof @global_smem : !llvm.ptr<3>
 // CHECK: %[[BASE:.*]] = llvm.getelementptr %[[SMEM]][1024] : (!llvm.ptr<3>) -> !llvm.ptr<3>, i8
 // CHECK: nvvm.barrier0
-// CHECK-COUNT-8: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr<3>
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 8 : i64} : vector<2xf32>, !llvm.ptr<3>
 // CHECK: nvvm.barrier0
-// CHECK-COUNT-8: llvm.load %{{.*}} : !llvm.ptr<3> -> f32
+// CHECK-COUNT-2: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
 // CHECK: nvvm.barrier0
 module attributes {tilegpu.num_warps = 4 : i32} {
   func.func @through_shared(%x: tensor<32x32xf32, #mma>) -> tensor<32x32xf32, #blocked> {
@@ -96,5 +97,28 @@ module attributes {tilegpu.num_warps = 4 : i32} {
     // expected-error @below {{needs shared memory but has no 'allocation.offset'}}
     %y = tilegpu.convert_layout %x : tensor<32x32xf32, #mma> -> tensor<32x32xf32, #blocked>
     return %y : tensor<32x32xf32, #blocked>
+  }
+}
+
+// -----
+
+#blocked = #tilegpu.blocked<{sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [4, 1], order = [1, 0]}>
+#mma = #tilegpu.mma<{version = 2, warpsPerCTA = [4, 1], instrShape = [16, 8], instrK = 16}>
+#b = #tilegpu.dot_op<{opIdx = 1, parent = #mma, kWidth = 2}>
+
+// An f16 mma operand from a blocked layout: staged with the mma-operand
+// swizzle (16-byte stores of 8 f16) and read back with ldmatrix.trans (the
+// rows run along N).
+
+// CHECK-LABEL: llvm.func @to_dot_operand(
+// CHECK: nvvm.barrier0
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xf16>, !llvm.ptr<3>
+// CHECK: nvvm.barrier0
+// CHECK-COUNT-16: nvvm.ldmatrix %{{.*}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<col>, num = 4 : i32, shape = #nvvm.ld_st_matrix_shape<m = 8, n = 8>}
+// CHECK: nvvm.barrier0
+module attributes {tilegpu.num_warps = 4 : i32} {
+  func.func @to_dot_operand(%x: tensor<64x64xf16, #blocked>) -> tensor<64x64xf16, #b> {
+    %y = tilegpu.convert_layout %x {allocation.offset = 0 : i32} : tensor<64x64xf16, #blocked> -> tensor<64x64xf16, #b>
+    return %y : tensor<64x64xf16, #b>
   }
 }
