@@ -72,14 +72,32 @@ struct ConvertTileGPUToLLVMPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
-    if (!llvm::is_contained({75, 80, 86, 89, 90}, int(arch))) {
-      module.emitError() << "unsupported NVIDIA architecture sm_" << int(arch)
+    // The target: the option, else the module's `tilegpu.target`, else 80.
+    int moduleArch = 0;
+    if (auto target = module->getAttrOfType<StringAttr>(
+            tilegpu::TileGPUDialect::kTargetAttrName)) {
+      StringRef text = target.getValue();
+      if (!text.consume_front("cuda:") || text.getAsInteger(10, moduleArch)) {
+        module.emitError() << "unsupported target '" << target.getValue()
+                           << "' (expected cuda:<compute capability>)";
+        return signalPassFailure();
+      }
+    }
+    if (arch != 0 && moduleArch != 0 && arch != moduleArch) {
+      module.emitError() << "the lowering targets sm_" << int(arch)
+                         << " but the module was laid out for cuda:"
+                         << moduleArch;
+      return signalPassFailure();
+    }
+    int targetArch = arch != 0 ? int(arch) : moduleArch != 0 ? moduleArch : 80;
+    if (!llvm::is_contained({75, 80, 86, 89, 90}, targetArch)) {
+      module.emitError() << "unsupported NVIDIA architecture sm_" << targetArch
                          << " (expected 75, 80, 86, 89 or 90)";
       return signalPassFailure();
     }
 
     LoweringState state;
-    state.arch = arch;
+    state.arch = targetArch;
     computeVectorWidths(module, state);
     if (usesSharedMemory(module))
       declareSharedMemory(module);

@@ -30,7 +30,7 @@
 // RUN: %if ptxas %{ flash-translate %s --emit=ptx -o %t.ptx && %ptxas -arch=sm_80 %t.ptx -o /dev/null %}
 
 #blocked = #tilegpu.blocked<{sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]}>
-module attributes {tilegpu.num_warps = 4 : i32, tilegpu.target = "cuda:80"} {
+module attributes {tilegpu.num_warps = 4 : i32} {
   func.func @vadd(%x: !tile.ptr<f32> {tile.divisibility = 16 : i32}, %y: !tile.ptr<f32> {tile.divisibility = 16 : i32},
                   %out: !tile.ptr<f32> {tile.divisibility = 16 : i32}, %n: i32 {tile.divisibility = 16 : i32}) attributes {tile.kernel} {
     %pid = tile.program_id 0

@@ -38,8 +38,9 @@ def ConvertTileGPUToLLVM : Pass<"convert-tilegpu-to-llvm", "::mlir::ModuleOp"> {
     pass list.
   }];
   let options = [
-    Option<"arch", "arch", "int", /*default=*/"80",
-           "NVIDIA compute capability (75, 80, 86, 89, 90)">,
+    Option<"arch", "arch", "int", /*default=*/"0",
+           "NVIDIA compute capability (75, 80, 86, 89, 90); 0: the module's "
+           "`tilegpu.target` (cuda:<cc>), else 80">,
   ];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",
