@@ -13,7 +13,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "flashtile/Conversion/TileGPUToLLVM/Pipeline.h"
-#include "flashtile/Dialect/TileGPU/Transforms/Passes.h"
 #include "flashtile/Frontend/Frontend.h"
 #include "flashtile/InitAll.h"
 #include "flashtile/Pipelines/Pipelines.h"
@@ -85,6 +84,10 @@ cl::opt<std::string> arch("arch",
 cl::opt<int> numWarps("num-warps",
                       cl::desc("Warps per program instance (--emit=llvm|ptx)"),
                       cl::init(4), cl::cat(category));
+cl::opt<int> numStages("num-stages",
+                       cl::desc("Software-pipelining depth of loads in loops "
+                                "(--emit=llvm|ptx; 1: none)"),
+                       cl::init(2), cl::cat(category));
 cl::opt<bool> listParams("list-params",
                          cl::desc("Print the kernel's parameters (name, kind, "
                                   "type, default), one per line"),
@@ -160,21 +163,6 @@ StringRef getKindName(frontend::ParamKind kind) {
   llvm_unreachable("unknown parameter kind");
 }
 
-/// The tilegpu transform passes, in the order Passes.td documents, until
-/// lib/Pipelines registers the whole NVIDIA pipeline.
-void buildTileGPUTransforms(mlir::OpPassManager &pm,
-                            const NvidiaOptions &options) {
-  tilegpu::ConvertTileToTileGPUOptions layouts;
-  layouts.numWarps = options.numWarps;
-  layouts.target = "cuda:" + std::to_string(options.arch);
-  pm.addPass(tilegpu::createConvertTileToTileGPU(layouts));
-  pm.addPass(tilegpu::createTileGPUCoalesce());
-  pm.addPass(tilegpu::createTileGPUAccelerateMatmul());
-  pm.addPass(tilegpu::createTileGPURemoveLayoutConversions());
-  pm.addPass(tilegpu::createTileGPUAllocateSharedMemory());
-  pm.addPass(tilegpu::createTileGPUInsertBarriers());
-}
-
 /// Adds the passes that take front-end output to `emitKind`.
 void buildPipeline(EmitKind emitKind, mlir::PassManager &pm,
                    const NvidiaOptions &nvidia) {
@@ -185,11 +173,14 @@ void buildPipeline(EmitKind emitKind, mlir::PassManager &pm,
     buildTileOptimizePipeline(pm);
     return;
   case EmitKind::LLVM:
-  case EmitKind::PTX:
-    buildTileOptimizePipeline(pm);
-    buildTileGPUTransforms(pm, nvidia);
-    buildTileGPUToLLVMPipeline(pm, nvidia);
+  case EmitKind::PTX: {
+    NvidiaPipelineOptions options;
+    options.arch = nvidia.arch;
+    options.numWarps = nvidia.numWarps;
+    options.numStages = numStages;
+    buildNvidiaPipeline(pm, options);
     return;
+  }
   }
 }
 
@@ -206,6 +197,10 @@ bool parseNvidiaOptions(NvidiaOptions &nvidia, std::string &error) {
   }
   if (numWarps < 1 || numWarps > 32 || (numWarps & (numWarps - 1))) {
     error = "--num-warps must be a power of two from 1 to 32";
+    return false;
+  }
+  if (numStages < 1) {
+    error = "--num-stages must be at least 1";
     return false;
   }
   return true;
