@@ -121,13 +121,15 @@ bool isTracked(Type type) {
 class AxisAnalysis {
 public:
   void run(func::FuncOp func) {
-    for (int iteration = 0; iteration < 16; ++iteration) {
+    for (int iteration = 0; iteration < 32; ++iteration) {
       changed = false;
       initArguments(func);
       func.walk<WalkOrder::PreOrder>([&](Operation *op) { visit(op); });
       if (!changed)
-        break;
+        return;
     }
+    // No fixpoint: facts may still be too optimistic; assume nothing.
+    infos.clear();
   }
 
   /// The info of a value; unknown when the analysis never reached it.

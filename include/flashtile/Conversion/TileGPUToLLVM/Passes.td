@@ -34,8 +34,17 @@ def ConvertTileGPUToLLVM : Pass<"convert-tilegpu-to-llvm", "::mlir::ModuleOp"> {
 
     Scalar arith/math, `scf` and `cf` are left for the upstream conversions
     (scf structural type conversion is applied here, so loop-carried tensors
-    become structs). See docs in lib/Conversion/TileGPUToLLVM for the full
-    pass list.
+    become structs); scalar transcendental math is rewritten here into NVVM
+    approximations or polynomials. The passes that follow are those of
+    `flashtile::buildTileGPUToLLVMPipeline` (Pipeline.h, registered as
+    `tilegpu-to-llvm`): convert-scf-to-cf, convert-arith-to-llvm,
+    convert-math-to-llvm, convert-cf-to-llvm, convert-func-to-llvm,
+    convert-ub-to-llvm, reconcile-unrealized-casts, canonicalize, cse.
+
+    Ops that use shared memory beyond their buffers (layout conversions
+    between warps, reductions across warps) need `allocation.offset` and
+    the module's `tilegpu.shared` is the dynamic shared memory to launch
+    with; kernels address it through the extern array `@global_smem`.
   }];
   let options = [
     Option<"arch", "arch", "int", /*default=*/"0",
