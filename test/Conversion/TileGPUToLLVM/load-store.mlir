@@ -142,3 +142,46 @@ module attributes {tilegpu.num_warps = 1 : i32} {
     return
   }
 }
+
+// -----
+
+#blocked = #tilegpu.blocked<{sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [1, 1], order = [1, 0]}>
+#rows = #tilegpu.slice<{dim = 1, parent = #blocked}>
+#cols = #tilegpu.slice<{dim = 0, parent = #blocked}>
+
+// A tile of a row-major matrix, base + r * stride + c, masked by c < n: with
+// stride and n multiples of 16 each thread's 8 columns are one aligned
+// 16-byte access under one mask bit; with an arbitrary n the mask may change
+// inside them and each element is loaded alone.
+
+// CHECK-LABEL: llvm.func @tile(
+// CHECK-COUNT-4: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xf16>
+// CHECK-NOT: llvm.load %{{.*}} -> vector<8xf16>
+// CHECK-COUNT-32: llvm.load %{{.*}} {alignment = 2 : i64} : !llvm.ptr<1> -> f16
+// CHECK-NOT: llvm.load
+// CHECK: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xf16>, !llvm.ptr<1>
+module attributes {tilegpu.num_warps = 1 : i32} {
+  func.func @tile(%p: !tile.ptr<f16> {tile.divisibility = 16 : i32}, %stride: i32 {tile.divisibility = 16 : i32},
+                  %n16: i32 {tile.divisibility = 16 : i32}, %n: i32) attributes {tile.kernel} {
+    %r = tile.make_range 0 to 16 : tensor<16xi32, #rows>
+    %c = tile.make_range 0 to 64 : tensor<64xi32, #cols>
+    %r2 = tile.expand_dims %r {axis = 1 : i32} : tensor<16xi32, #rows> -> tensor<16x1xi32, #blocked>
+    %s = tile.splat %stride : i32 -> tensor<16x1xi32, #blocked>
+    %rs = arith.muli %r2, %s : tensor<16x1xi32, #blocked>
+    %rb = tile.broadcast %rs : tensor<16x1xi32, #blocked> -> tensor<16x64xi32, #blocked>
+    %c2 = tile.expand_dims %c {axis = 0 : i32} : tensor<64xi32, #cols> -> tensor<1x64xi32, #blocked>
+    %cb = tile.broadcast %c2 : tensor<1x64xi32, #blocked> -> tensor<16x64xi32, #blocked>
+    %off = arith.addi %rb, %cb : tensor<16x64xi32, #blocked>
+    %pb = tile.splat %p : !tile.ptr<f16> -> tensor<16x64x!tile.ptr<f16>, #blocked>
+    %pp = tile.addptr %pb, %off : tensor<16x64x!tile.ptr<f16>, #blocked>, tensor<16x64xi32, #blocked>
+    %n16b = tile.splat %n16 : i32 -> tensor<16x64xi32, #blocked>
+    %m16 = arith.cmpi slt, %cb, %n16b : tensor<16x64xi32, #blocked>
+    %a = tile.load %pp, %m16 : tensor<16x64x!tile.ptr<f16>, #blocked>
+    %nb = tile.splat %n : i32 -> tensor<16x64xi32, #blocked>
+    %m = arith.cmpi slt, %cb, %nb : tensor<16x64xi32, #blocked>
+    %b = tile.load %pp, %m : tensor<16x64x!tile.ptr<f16>, #blocked>
+    %sum = arith.addf %a, %b : tensor<16x64xf16, #blocked>
+    tile.store %pp, %sum : tensor<16x64x!tile.ptr<f16>, #blocked>
+    return
+  }
+}
