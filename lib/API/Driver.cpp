@@ -9,12 +9,15 @@
 
 #include "Driver.h"
 
+#include "flashtile/Dialect/TileGPU/IR/TileGPUDialect.h"
 #include "flashtile/Executor/Executor.h"
 #include "flashtile/Frontend/Frontend.h"
 #include "flashtile/InitAll.h"
 #include "flashtile/Pipelines/Pipelines.h"
+#include "flashtile/Target/PTX/PTX.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -109,6 +112,88 @@ frontend::Specialization toFrontend(const Specialization &spec) {
   return result;
 }
 
+/// Prints the IR after every pass of `pm` to stderr.
+void enableDump(PassManager &pm) {
+  pm.enableIRPrinting(
+      /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
+      /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
+      /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+      /*printAfterOnlyOnFailure=*/false, llvm::errs());
+}
+
+/// The launch ABI name of a parameter type of the lowered kernel, or "" if
+/// a launch cannot pass it.
+std::string abiTypeName(Type type) {
+  if (auto ptr = dyn_cast<LLVM::LLVMPointerType>(type))
+    return ptr.getAddressSpace() == 1 || ptr.getAddressSpace() == 0 ? "ptr" : "";
+  if (auto integer = dyn_cast<IntegerType>(type)) {
+    unsigned width = integer.getWidth();
+    if (width == 1 || width == 8 || width == 16 || width == 32 || width == 64)
+      return "i" + std::to_string(width);
+    return "";
+  }
+  if (type.isF32())
+    return "f32";
+  if (type.isF64())
+    return "f64";
+  return "";
+}
+
+/// Runs buildNvidiaPipeline on a copy of the optimized `module` and
+/// translates the result to PTX. Errors are emitted on the IR (and so
+/// collected with their DSL locations).
+LogicalResult compileForCuda(ModuleOp module, llvm::StringRef kernel,
+                             const CompileOptions &options, bool dumpIR,
+                             CudaBinary &cuda) {
+  OwningOpRef<ModuleOp> gpu(module.clone());
+  PassManager pm(module.getContext());
+  pm.enableVerifier(true);
+  if (dumpIR)
+    enableDump(pm);
+  NvidiaPipelineOptions nvidia;
+  nvidia.arch = options.arch;
+  nvidia.numWarps = options.numWarps;
+  nvidia.numStages = options.numStages;
+  buildNvidiaPipeline(pm, nvidia);
+  if (failed(pm.run(*gpu)))
+    return failure();
+
+  auto func = gpu->lookupSymbol<LLVM::LLVMFuncOp>(kernel);
+  if (!func)
+    return gpu->emitError() << "the NVIDIA pipeline left no llvm.func named '"
+                            << kernel << "'";
+  cuda.paramTypes.clear();
+  for (auto [i, type] :
+       llvm::enumerate(func.getFunctionType().getParams())) {
+    std::string name = abiTypeName(type);
+    if (name.empty())
+      return func.emitError() << "parameter #" << i << " of kernel '" << kernel
+                              << "' has type " << type
+                              << ", which a CUDA launch cannot pass (only "
+                                 "pointers, i1..i64, f32 and f64)";
+    cuda.paramTypes.push_back(std::move(name));
+  }
+  cuda.sharedBytes = 0;
+  if (auto shared = (*gpu)->getAttrOfType<IntegerAttr>(
+          tilegpu::TileGPUDialect::kSharedAttrName))
+    cuda.sharedBytes = static_cast<int>(shared.getInt());
+  cuda.arch = options.arch;
+  cuda.numWarps = options.numWarps;
+  cuda.numStages = options.numStages;
+
+  PTXOptions ptxOptions;
+  ptxOptions.arch = options.arch;
+  FailureOr<std::string> ptx = translateToPTX(*gpu, ptxOptions);
+  if (failed(ptx))
+    return failure();
+  cuda.ptx = std::move(*ptx);
+  if (dumpIR)
+    llvm::errs() << "// -----// PTX (" << kernel << ", sm_" << options.arch
+                 << ") //----- //\n"
+                 << cuda.ptx << "\n";
+  return success();
+}
+
 std::string printWithLocations(ModuleOp module) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -151,6 +236,7 @@ struct Module::State {
   static DialectRegistry makeRegistry() {
     DialectRegistry registry;
     registerAllDialects(registry);
+    registerPTXTranslations(registry);
     return registry;
   }
 
@@ -183,7 +269,7 @@ std::unique_ptr<Module> Module::compile(const std::string &source,
                                         const std::string &kernel,
                                         const Specialization &spec,
                                         const CompileOptions &options,
-                                        std::string &error) {
+                                        CudaBinary *cuda, std::string &error) {
   auto state = std::make_unique<State>();
   MLIRContext &context = state->context;
   auto sourceMgr = makeSourceMgr(source, filename);
@@ -209,11 +295,7 @@ std::unique_ptr<Module> Module::compile(const std::string &source,
   PassManager pm(&context);
   pm.enableVerifier(true);
   if (dumpIR)
-    pm.enableIRPrinting(
-        /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
-        /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
-        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-        /*printAfterOnlyOnFailure=*/false, llvm::errs());
+    enableDump(pm);
   buildTileOptimizePipeline(pm);
   if (failed(pm.run(**module))) {
     error = diagnostics.take(failure + " in the tile-optimize pipeline");
@@ -221,6 +303,12 @@ std::unique_ptr<Module> Module::compile(const std::string &source,
   }
   if (failed(state->adopt(std::move(*module), kernel))) {
     error = diagnostics.take(failure);
+    return nullptr;
+  }
+  if (cuda && failed(compileForCuda(*state->module, kernel, options, dumpIR,
+                                    *cuda))) {
+    error = diagnostics.take(failure + " for sm_" +
+                             std::to_string(options.arch));
     return nullptr;
   }
   return std::unique_ptr<Module>(new Module(std::move(state)));

@@ -25,6 +25,20 @@ bool listParams(const std::string &source, const std::string &filename,
                 const std::string &kernel, std::vector<Param> &params,
                 std::string &error);
 
+/// What a CUDA compile produces besides the tile IR: everything a launch
+/// needs. Plain data, so that API.cpp can keep, persist and reload it.
+struct CudaBinary {
+  std::string ptx;
+  int arch = 80;
+  int numWarps = 4;
+  int numStages = 2;
+  /// Dynamic shared memory per launch (the module's `tilegpu.shared`).
+  int sharedBytes = 0;
+  /// Types of the PTX entry's parameters, in order: "ptr" (a 64-bit global
+  /// address), "i1", "i8", "i16", "i32", "i64", "f32" or "f64".
+  std::vector<std::string> paramTypes;
+};
+
 /// One optimized kernel with the MLIRContext that owns its IR.
 ///
 /// Every Module owns a private MLIRContext (created with threading disabled)
@@ -36,13 +50,17 @@ class Module {
 public:
   ~Module();
 
-  /// Front end + `tile-optimize`. Returns null and fills `error` on failure.
+  /// Front end + `tile-optimize`. With `cuda` non-null (a CUDA compile,
+  /// options.target == "cuda" with a valid options.arch), a copy of the
+  /// optimized module then runs flashtile::buildNvidiaPipeline and is
+  /// translated to PTX, filling `cuda`. Returns null and fills `error` on
+  /// failure.
   static std::unique_ptr<Module> compile(const std::string &source,
                                          const std::string &filename,
                                          const std::string &kernel,
                                          const Specialization &spec,
                                          const CompileOptions &options,
-                                         std::string &error);
+                                         CudaBinary *cuda, std::string &error);
 
   /// Parses and verifies tile IR printed by `ir()`.
   static std::unique_ptr<Module> parse(const std::string &ir,
