@@ -24,8 +24,7 @@ using LL = LinearLayout;
 
 namespace {
 
-template <typename T>
-T unwrap(llvm::Expected<T> value) {
+template <typename T> T unwrap(llvm::Expected<T> value) {
   if (!value) {
     ADD_FAILURE() << llvm::toString(value.takeError());
     return T();
@@ -43,8 +42,7 @@ SmallVector<int32_t> at(const LL &l, int32_t r, int32_t lane, int32_t warp) {
 }
 
 /// Calls fn(register, lane, warp) on every input of a distributed layout.
-template <typename Fn>
-void forEachThreadRegister(const LL &l, Fn fn) {
+template <typename Fn> void forEachThreadRegister(const LL &l, Fn fn) {
   for (int32_t w = 0; w < l.getInDimSize(kWarp); ++w)
     for (int32_t lane = 0; lane < l.getInDimSize(kLane); ++lane)
       for (int32_t r = 0; r < l.getInDimSize(kRegister); ++r)
@@ -60,9 +58,11 @@ std::vector<std::pair<std::string, LL>> backendLayouts() {
   add("blocked 1-D", blocked({1024}, {4}, {32}, {4}, {0}));
   add("blocked 1-D duplicated", blocked({16}, {1}, {32}, {2}, {0}));
   add("blocked 2-D", blocked({64, 64}, {1, 8}, {4, 8}, {4, 1}, {1, 0}));
-  add("blocked 2-D column-major", blocked({64, 32}, {4, 1}, {8, 4}, {2, 2}, {0, 1}));
+  add("blocked 2-D column-major",
+      blocked({64, 32}, {4, 1}, {8, 4}, {2, 2}, {0, 1}));
   add("blocked 2-D wraps", blocked({128, 16}, {1, 4}, {8, 4}, {4, 1}, {1, 0}));
-  add("blocked 3-D", blocked({4, 8, 16}, {1, 1, 4}, {1, 8, 4}, {2, 2, 1}, {2, 1, 0}));
+  add("blocked 3-D",
+      blocked({4, 8, 16}, {1, 1, 4}, {1, 8, 4}, {2, 2, 1}, {2, 1, 0}));
   MmaParams p;
   p.warpsPerCTA = {4, 1};
   add("mma", mma({64, 64}, p));
@@ -91,8 +91,8 @@ void expectPlanMatches(const std::string &name, const LL &l) {
   IndexPlan plan = unwrap(planDistributedIndex(l));
   forEachThreadRegister(l, [&](int32_t r, int32_t lane, int32_t w) {
     ASSERT_EQ(evaluatePlan(plan, r, {lane, w}), at(l, r, lane, w))
-        << name << " at register " << r << ", lane " << lane << ", warp "
-        << w << "\n"
+        << name << " at register " << r << ", lane " << lane << ", warp " << w
+        << "\n"
         << l.toString();
   });
 }
@@ -108,11 +108,11 @@ TEST(IndexPlanTest, MatchesApplyOnSharedMemoryOffsets) {
   MmaParams p;
   p.warpsPerCTA = {4, 1};
   LL shared = unwrap(swizzled({64, 64}, {8, 1, 8}, {1, 0}));
-  for (auto &[name, l] :
-       std::vector<std::pair<std::string, LL>>{
+  for (auto &[name, l] : std::vector<std::pair<std::string, LL>>{
            {"dot A", unwrap(dotOperand(0, {64, 64}, p, 2))},
            {"dot B", unwrap(dotOperand(1, {64, 64}, p, 2))},
-           {"blocked", unwrap(blocked({64, 64}, {1, 8}, {4, 8}, {4, 1}, {1, 0}))}}) {
+           {"blocked",
+            unwrap(blocked({64, 64}, {1, 8}, {4, 8}, {4, 1}, {1, 0}))}}) {
     std::optional<LL> t = l.invertAndCompose(shared);
     ASSERT_TRUE(t) << name;
     expectPlanMatches(name + " -> shared", *t);
@@ -162,12 +162,14 @@ TEST(RegisterPermutationTest, ExpandDimsReshapeTrans) {
   LL parent = unwrap(blocked({8, 8}, {1, 2}, {8, 4}, {1, 1}, {1, 0}));
   LL row = unwrap(slice(0, parent));
   // expand_dims(row, 0) in parent's layout: identity.
-  SmallVector<int32_t> perm =
-      unwrap(getRegisterPermutation(row, dropUnitOutDim(unwrap(blocked({1, 8}, {1, 2}, {8, 4}, {1, 1}, {1, 0})), 0)));
+  SmallVector<int32_t> perm = unwrap(getRegisterPermutation(
+      row, dropUnitOutDim(
+               unwrap(blocked({1, 8}, {1, 2}, {8, 4}, {1, 1}, {1, 0})), 0)));
   EXPECT_EQ(perm, (SmallVector<int32_t>{0, 1}));
   // reshape 64 -> 8x8 with the same order of elements per thread.
   LL flat = unwrap(blocked({64}, {2}, {32}, {1}, {0}));
-  perm = unwrap(getRegisterPermutation(flat, parent.reshapeOuts(flat.getOutDims())));
+  perm = unwrap(
+      getRegisterPermutation(flat, parent.reshapeOuts(flat.getOutDims())));
   EXPECT_EQ(perm, (SmallVector<int32_t>{0, 1}));
   // trans of a 2-D block into the layout with permuted parameters.
   LL t = unwrap(blocked({8, 8}, {2, 1}, {4, 8}, {1, 1}, {0, 1}));
@@ -263,7 +265,8 @@ TEST(FragmentTilesTest, OperandsAndAccumulatorSplitIntoInstructions) {
     FragmentTiles c = unwrap(getFragmentTiles(unwrap(mma({64, 32}, p)), fragC));
     // Per warp 32x16: 2 x 2 tiles of 4 registers.
     EXPECT_EQ(c.tiles.size(), 4u);
-    FragmentTiles a = unwrap(getFragmentTiles(unwrap(dotOperand(0, {64, 64}, p, 2)), fragA));
+    FragmentTiles a =
+        unwrap(getFragmentTiles(unwrap(dotOperand(0, {64, 64}, p, 2)), fragA));
     EXPECT_EQ(a.tiles.size(), size_t(2 * 64 / instrK));
   }
   // tf32: one element per register.
@@ -307,7 +310,8 @@ void expectLdMatrixLoads(const LL &t) {
       SmallVector<int32_t> rowAddress;
       for (int32_t lane = 0; lane < 32; ++lane) {
         SmallVector<int32_t> a;
-        for (auto &[name, v] : plan.rowAddress.apply({{kLane, lane}, {kWarp, w}}))
+        for (auto &[name, v] :
+             plan.rowAddress.apply({{kLane, lane}, {kWarp, w}}))
           a.push_back(v);
         rowAddress.push_back(base ^ a[0]);
         ASSERT_EQ(rowAddress.back() % 8, 0) << "rows are 16-byte aligned";
@@ -316,12 +320,11 @@ void expectLdMatrixLoads(const LL &t) {
         for (int32_t j = 0; j < plan.numMatrices; ++j)
           for (int32_t e = 0; e < 2; ++e) {
             int32_t got =
-                plan.trans
-                    ? rowAddress[8 * j + 2 * (lane % 4) + e] + lane / 4
-                    : rowAddress[8 * j + lane / 4] + 2 * (lane % 4) + e;
+                plan.trans ? rowAddress[8 * j + 2 * (lane % 4) + e] + lane / 4
+                           : rowAddress[8 * j + lane / 4] + 2 * (lane % 4) + e;
             ASSERT_EQ(got, offset(t, g + 2 * j + e, lane, w))
-                << (plan.trans ? "trans " : "") << "group " << g
-                << " matrix " << j << " lane " << lane << " element " << e;
+                << (plan.trans ? "trans " : "") << "group " << g << " matrix "
+                << j << " lane " << lane << " element " << e;
           }
     }
 }

@@ -167,7 +167,7 @@ private:
         continue;
       int64_t div = 1;
       if (auto attr = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(),
-                                                          "tile.divisibility"))
+                                                         "tile.divisibility"))
         div = std::max<int64_t>(1, attr.getInt());
       else if (isa<tile::PointerType>(type))
         div = stepOf(type); // natural alignment
@@ -213,8 +213,8 @@ private:
       const AxisInfo *lb = lookup(forOp.getLowerBound());
       const AxisInfo *step = lookup(forOp.getStep());
       if (lb && step)
-        update(iv, AxisInfo::uniform(
-                       {1}, std::min(lb->divAll(), step->divAll())));
+        update(iv,
+               AxisInfo::uniform({1}, std::min(lb->divAll(), step->divAll())));
     }
     auto yield = cast<scf::YieldOp>(forOp.getBody()->getTerminator());
     for (auto [i, arg] : llvm::enumerate(forOp.getRegionIterArgs())) {
@@ -241,7 +241,8 @@ private:
       if (auto intAttr = dyn_cast<IntegerAttr>(cst.getValue()))
         return AxisInfo::uniform(shape, pow2Divisor(intAttr.getInt()));
       if (auto splat = dyn_cast<SplatElementsAttr>(cst.getValue()))
-        if (auto intAttr = dyn_cast<IntegerAttr>(splat.getSplatValue<Attribute>()))
+        if (auto intAttr =
+                dyn_cast<IntegerAttr>(splat.getSplatValue<Attribute>()))
           return AxisInfo::uniform(shape, pow2Divisor(intAttr.getInt()));
       return AxisInfo::unknown(shape);
     }
@@ -306,8 +307,8 @@ private:
       for (unsigned d = 0; d < rank; ++d) {
         // An aligned run of m values of a, m dividing both its start and
         // b (constant over the run), does not cross a multiple of b.
-        int64_t m = std::min({a.contiguity[d], a.divisibility[d],
-                              b.divAt(d, 1), b.constancy[d]});
+        int64_t m = std::min({a.contiguity[d], a.divisibility[d], b.divAt(d, 1),
+                              b.constancy[d]});
         int64_t constancy = std::min(a.constancy[d], b.constancy[d]);
         if (isRem) {
           info.contiguity[d] = m;
@@ -325,18 +326,18 @@ private:
       P pred = cmp.getPredicate();
       // x < n and x >= n are constant over aligned runs of x that n's
       // divisibility does not split.
-      bool lhsRuns = pred == P::slt || pred == P::ult || pred == P::sge ||
-                     pred == P::uge;
-      bool rhsRuns = pred == P::sgt || pred == P::ugt || pred == P::sle ||
-                     pred == P::ule;
+      bool lhsRuns =
+          pred == P::slt || pred == P::ult || pred == P::sge || pred == P::uge;
+      bool rhsRuns =
+          pred == P::sgt || pred == P::ugt || pred == P::sle || pred == P::ule;
       for (unsigned d = 0; d < rank; ++d) {
         int64_t constancy = std::min(a.constancy[d], b.constancy[d]);
         const AxisInfo *x = lhsRuns ? &a : rhsRuns ? &b : nullptr;
         const AxisInfo *n = lhsRuns ? &b : &a;
         if (x && x->contiguity[d] > 1)
-          constancy = std::max(
-              constancy, std::min({x->contiguity[d], x->divisibility[d],
-                                   n->divAt(d, 1), n->constancy[d]}));
+          constancy = std::max(constancy,
+                               std::min({x->contiguity[d], x->divisibility[d],
+                                         n->divAt(d, 1), n->constancy[d]}));
         info.constancy[d] = constancy;
       }
       return info;
@@ -385,8 +386,8 @@ unsigned vectorWidth(const AxisAnalysis &analysis, Value ptr, Value mask,
   int bestDim = -1;
   int64_t width = 1;
   for (unsigned d = 0; d < rank; ++d) {
-    int64_t n = layout->getNumConsecutiveInOut(layout::kRegister,
-                                               layout::dimName(d));
+    int64_t n =
+        layout->getNumConsecutiveInOut(layout::kRegister, layout::dimName(d));
     if (n > width) {
       width = n;
       bestDim = d;
@@ -408,8 +409,8 @@ unsigned vectorWidth(const AxisAnalysis &analysis, Value ptr, Value mask,
     }
   AxisInfo info = analysis.get(ptr);
   width = std::min(width, info.contiguity[bestDim]);
-  width = std::min(width, std::max<int64_t>(1, info.divisibility[bestDim] /
-                                                   elemBytes));
+  width = std::min(
+      width, std::max<int64_t>(1, info.divisibility[bestDim] / elemBytes));
   width = std::min<int64_t>(width, std::max<int64_t>(1, maxBytes / elemBytes));
   if (mask)
     width = std::min(width, analysis.get(mask).constancy[bestDim]);

@@ -1,4 +1,5 @@
-//===- ConvertLayoutOpToLLVM.cpp - tilegpu.convert_layout ------------------===//
+//===- ConvertLayoutOpToLLVM.cpp - tilegpu.convert_layout
+//------------------===//
 //
 // layout::computeConversion gives, for each destination (register, lane,
 // warp), the source (register, lane, warp) holding its element:
@@ -110,8 +111,8 @@ struct ConvertLayoutOpConversion
       return failure();
     Type structType = getTypeConverter()->convertType(dstType);
     if (!structType)
-      return op.emitOpError() << "type " << dstType
-                              << " has no register layout";
+      return op.emitOpError()
+             << "type " << dstType << " has no register layout";
     auto conversion = layout::computeConversion(*src, *dst);
     if (!conversion)
       return op.emitOpError() << llvm::toString(conversion.takeError());
@@ -136,8 +137,8 @@ struct ConvertLayoutOpConversion
                                 ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
     // map: dst (register, lane, warp) -> src (register, lane, warp).
-    LinearLayout toRegister = map.sublayout(map.getInDimNames(),
-                                            {layout::kRegister});
+    LinearLayout toRegister =
+        map.sublayout(map.getInDimNames(), {layout::kRegister});
     LinearLayout toLane = map.sublayout(map.getInDimNames(), {layout::kLane});
     LinearLayout toWarp = map.sublayout(map.getInDimNames(), {layout::kWarp});
     // The warp never changes here.
@@ -200,12 +201,11 @@ struct ConvertLayoutOpConversion
     return success();
   }
 
-  LogicalResult lowerThroughSharedMemory(tilegpu::ConvertLayoutOp op,
-                                         Value srcValue,
-                                         const LinearLayout &src,
-                                         const LinearLayout &dst,
-                                         Type structType,
-                                         ConversionPatternRewriter &rewriter) const {
+  LogicalResult
+  lowerThroughSharedMemory(tilegpu::ConvertLayoutOp op, Value srcValue,
+                           const LinearLayout &src, const LinearLayout &dst,
+                           Type structType,
+                           ConversionPatternRewriter &rewriter) const {
     Location loc = op.getLoc();
     FailureOr<int64_t> offset = getAllocationOffset(op);
     if (failed(offset))
@@ -222,8 +222,8 @@ struct ConvertLayoutOpConversion
     if (!srcToOffset || !dstToOffset)
       return op.emitOpError("cannot stage the block in shared memory");
 
-    Value base =
-        gepBytes(rewriter, loc, getSharedMemoryBase(rewriter, loc, op), *offset);
+    Value base = gepBytes(rewriter, loc, getSharedMemoryBase(rewriter, loc, op),
+                          *offset);
     SmallVector<Value> regs = unpackStruct(rewriter, loc, srcValue);
     emitBarrier(rewriter, loc);
     if (failed(storeRegistersToShared(rewriter, loc, op, regs, *srcToOffset,

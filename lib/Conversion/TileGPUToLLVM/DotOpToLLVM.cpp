@@ -1,4 +1,5 @@
-//===- DotOpToLLVM.cpp - tile.dot on mma.sync -------------------------------===//
+//===- DotOpToLLVM.cpp - tile.dot on mma.sync
+//-------------------------------===//
 //
 // tile.dot with dot_op operands and an mma accumulator becomes one
 // nvvm.mma.sync per (M tile, N tile, K tile) of the thread's registers:
@@ -38,11 +39,12 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
     auto aType = cast<RankedTensorType>(op.getA().getType());
     auto bType = cast<RankedTensorType>(op.getB().getType());
     auto cType = cast<RankedTensorType>(op.getType());
-    auto mma = dyn_cast_if_present<tilegpu::MmaEncodingAttr>(cType.getEncoding());
-    auto aEnc =
-        dyn_cast_if_present<tilegpu::DotOperandEncodingAttr>(aType.getEncoding());
-    auto bEnc =
-        dyn_cast_if_present<tilegpu::DotOperandEncodingAttr>(bType.getEncoding());
+    auto mma =
+        dyn_cast_if_present<tilegpu::MmaEncodingAttr>(cType.getEncoding());
+    auto aEnc = dyn_cast_if_present<tilegpu::DotOperandEncodingAttr>(
+        aType.getEncoding());
+    auto bEnc = dyn_cast_if_present<tilegpu::DotOperandEncodingAttr>(
+        bType.getEncoding());
     if (!mma || !aEnc || !bEnc || aEnc.getOpIdx() != 0 ||
         bEnc.getOpIdx() != 1 || aEnc.getParent() != mma ||
         bEnc.getParent() != mma)
@@ -60,9 +62,9 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
              op.getInputPrecision() == tile::InputPrecision::tf32)
       kind = Kind::TF32;
     else
-      return op.emitOpError() << "mma.sync does not support " << elemA
-                              << " operands"
-                              << (elemA.isF32() ? " in ieee precision" : "");
+      return op.emitOpError()
+             << "mma.sync does not support " << elemA << " operands"
+             << (elemA.isF32() ? " in ieee precision" : "");
     if (bType.getElementType() != elemA)
       return op.emitOpError("operands must have one element type");
     if (!elemC.isF32() && !(kind == Kind::F16 && elemC.isF16()))
@@ -70,8 +72,8 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
                               << " products in " << elemC;
     unsigned kWidth = kind == Kind::TF32 ? 1 : 2;
     if (aEnc.getKWidth() != kWidth || bEnc.getKWidth() != kWidth)
-      return op.emitOpError() << "operands of " << elemA
-                              << " need kWidth " << kWidth;
+      return op.emitOpError()
+             << "operands of " << elemA << " need kWidth " << kWidth;
     if (kind == Kind::TF32 && instrK != 8)
       return op.emitOpError("tf32 mma.sync is m16n8k8 (instrK 8)");
     if (state.arch < 80 && (kind != Kind::F16 || instrK != 8))
@@ -141,10 +143,10 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
           pair = LLVM::InsertElementOp::create(rewriter, loc, pair,
                                                values[regs[i + j]],
                                                i32Val(rewriter, loc, j));
-        words.push_back(kind == Kind::BF16
-                            ? LLVM::BitcastOp::create(rewriter, loc, i32, pair)
-                                  .getResult()
-                            : pair);
+        words.push_back(
+            kind == Kind::BF16
+                ? LLVM::BitcastOp::create(rewriter, loc, i32, pair).getResult()
+                : pair);
       }
       return words;
     };
@@ -183,8 +185,8 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
         auto itB = tilesB->tiles.find({int32_t(tk), tn});
         if (itA == tilesA->tiles.end() || itB == tilesB->tiles.end())
           return op.emitOpError() << "a thread lacks the operand fragments of "
-                                     "mma tile (" << tm << ", " << tn
-                                  << ", k " << tk << ")";
+                                     "mma tile ("
+                                  << tm << ", " << tn << ", k " << tk << ")";
         SmallVector<Value> wordsA = pack(itA->second, a);
         SmallVector<Value> wordsB = pack(itB->second, b);
         Value result = NVVM::MmaOp::create(

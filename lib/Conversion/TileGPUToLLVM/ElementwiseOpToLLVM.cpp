@@ -1,4 +1,5 @@
-//===- ElementwiseOpToLLVM.cpp - arith and math on encoded tensors ---------===//
+//===- ElementwiseOpToLLVM.cpp - arith and math on encoded tensors
+//---------===//
 //
 // An arith or math op on tensors in one layout is the same op on each
 // register: the op is cloned once per register with scalar operands, and
@@ -53,8 +54,8 @@ struct ElementwiseOpConversion : ConversionPattern {
     Type structType = getTypeConverter()->convertType(resultType);
     Type scalarType = convertElementType(*getTypeConverter(), resultType);
     if (!structType || !scalarType)
-      return op->emitOpError() << "result type " << resultType
-                               << " has no register layout";
+      return op->emitOpError()
+             << "result type " << resultType << " has no register layout";
     FailureOr<LinearLayout> resultLayout = getLayout(op, resultType);
     if (failed(resultLayout))
       return failure();
@@ -111,8 +112,7 @@ Value mulConst(PatternRewriter &rewriter, Location loc, Value x, double c) {
 }
 
 /// exp2 -> ex2.approx.f32; exp(x) -> ex2.approx(x * log2(e)).
-template <typename OpTy>
-struct Exp2Lowering : OpRewritePattern<OpTy> {
+template <typename OpTy> struct Exp2Lowering : OpRewritePattern<OpTy> {
   Exp2Lowering(MLIRContext *ctx, double scale)
       : OpRewritePattern<OpTy>(ctx, /*benefit=*/10), scale(scale) {}
   LogicalResult matchAndRewrite(OpTy op,
@@ -122,16 +122,15 @@ struct Exp2Lowering : OpRewritePattern<OpTy> {
     Value x = op.getOperand();
     if (scale != 1.0)
       x = mulConst(rewriter, op.getLoc(), x, scale);
-    rewriter.replaceOp(op,
-                       callNVVM(rewriter, op.getLoc(), "llvm.nvvm.ex2.approx.f32", x));
+    rewriter.replaceOp(
+        op, callNVVM(rewriter, op.getLoc(), "llvm.nvvm.ex2.approx.f32", x));
     return success();
   }
   double scale;
 };
 
 /// log2 -> lg2.approx.f32; log(x) -> lg2.approx(x) * ln(2).
-template <typename OpTy>
-struct Log2Lowering : OpRewritePattern<OpTy> {
+template <typename OpTy> struct Log2Lowering : OpRewritePattern<OpTy> {
   Log2Lowering(MLIRContext *ctx, double scale)
       : OpRewritePattern<OpTy>(ctx, /*benefit=*/10), scale(scale) {}
   LogicalResult matchAndRewrite(OpTy op,
@@ -154,9 +153,9 @@ struct RsqrtLowering : OpRewritePattern<math::RsqrtOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.getType().isF32())
       return failure();
-    rewriter.replaceOp(op, callNVVM(rewriter, op.getLoc(),
-                                    "llvm.nvvm.rsqrt.approx.f",
-                                    op.getOperand()));
+    rewriter.replaceOp(op,
+                       callNVVM(rewriter, op.getLoc(),
+                                "llvm.nvvm.rsqrt.approx.f", op.getOperand()));
     return success();
   }
 };
@@ -191,7 +190,7 @@ void tilegpu_to_llvm::populateScalarMathPatterns(RewritePatternSet &patterns) {
   populateMathF32ExpansionPatterns(patterns, [](StringRef) { return true; });
   populateMathPolynomialApproximationPatterns(patterns,
                                               approximatedByPolynomial);
-  math::populateExpansionPatterns(
-      patterns, {"tan", "sinh", "cosh", "asinh", "acosh", "atanh", "powf",
-                 "fpowi", "roundeven", "round", "ctlz"});
+  math::populateExpansionPatterns(patterns, {"tan", "sinh", "cosh", "asinh",
+                                             "acosh", "atanh", "powf", "fpowi",
+                                             "roundeven", "round", "ctlz"});
 }

@@ -1,4 +1,5 @@
-//===- FuncOpToLLVM.cpp - kernels to llvm.func -----------------------------===//
+//===- FuncOpToLLVM.cpp - kernels to llvm.func
+//-----------------------------===//
 //
 // A `tile.kernel` func.func becomes an llvm.func with `nvvm.kernel` (the PTX
 // .entry), `nvvm.maxntid = 32 * num_warps` and `nvvm.minctasm = 1` (CUDA's
@@ -41,19 +42,18 @@ struct FuncOpConversion : ConvertOpToLLVMPattern<func::FuncOp> {
     for (Type result : type.getResults()) {
       Type converted = converter.convertType(result);
       if (!converted || !LLVM::isCompatibleType(converted))
-        return op.emitOpError() << "result of type " << result
-                                << " has no LLVM equivalent";
+        return op.emitOpError()
+               << "result of type " << result << " has no LLVM equivalent";
       results.push_back(converted);
     }
     if (isKernel && !results.empty())
       return op.emitOpError("a kernel returns no values");
     if (results.size() > 1)
       return op.emitOpError("functions return at most one value");
-    Type resultType = results.empty()
-                          ? LLVM::LLVMVoidType::get(op.getContext())
-                          : results.front();
-    auto llvmType = LLVM::LLVMFunctionType::get(
-        resultType, signature.getConvertedTypes());
+    Type resultType = results.empty() ? LLVM::LLVMVoidType::get(op.getContext())
+                                      : results.front();
+    auto llvmType =
+        LLVM::LLVMFunctionType::get(resultType, signature.getConvertedTypes());
 
     auto func =
         LLVM::LLVMFuncOp::create(rewriter, op.getLoc(), op.getName(), llvmType);
@@ -70,7 +70,8 @@ struct FuncOpConversion : ConvertOpToLLVMPattern<func::FuncOp> {
                     rewriter.getI32IntegerAttr(1));
     }
     for (unsigned i = 0, e = type.getNumInputs(); i < e; ++i) {
-      auto divisibility = op.getArgAttrOfType<IntegerAttr>(i, "tile.divisibility");
+      auto divisibility =
+          op.getArgAttrOfType<IntegerAttr>(i, "tile.divisibility");
       if (divisibility && isa<tile::PointerType>(type.getInput(i)))
         func.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
                         rewriter.getI64IntegerAttr(divisibility.getInt()));

@@ -21,9 +21,9 @@ static llvm::Error error(const llvm::Twine &msg) {
 // Index plans
 //===----------------------------------------------------------------------===//
 
-llvm::Expected<IndexPlan> lowering::planIndex(const LinearLayout &layout,
-                                              StringRef constDim,
-                                              ArrayRef<std::string> dynamicDims) {
+llvm::Expected<IndexPlan>
+lowering::planIndex(const LinearLayout &layout, StringRef constDim,
+                    ArrayRef<std::string> dynamicDims) {
   for (StringRef name : layout.getInDimNames())
     if (name != constDim && !llvm::is_contained(dynamicDims, name))
       return error("layout input dimension '" + name +
@@ -311,7 +311,6 @@ lowering::planLdMatrix(const LinearLayout &regToOffset) {
   LinearLayout::InDim warp{kWarp.str(), {}};
   for (int b = 0, e = t.getInDimSizeLog2(kWarp); b < e; ++b)
     warp.bases.push_back({basis(kWarp, b)});
-  plan.rowAddress =
-      LinearLayout({lane, warp}, {t.getOutDims()[0]});
+  plan.rowAddress = LinearLayout({lane, warp}, {t.getOutDims()[0]});
   return plan;
 }

@@ -1,4 +1,5 @@
-//===- LoadStoreOpToLLVM.cpp - global memory --------------------------------===//
+//===- LoadStoreOpToLLVM.cpp - global memory
+//--------------------------------===//
 //
 //   tile.addptr      one llvm.getelementptr per register (!llvm.ptr<1>)
 //   tile.load        per group of v registers (v from AxisInfo.cpp) one
@@ -121,8 +122,8 @@ struct AddPtrOpConversion : ConvertOpToLLVMPattern<tile::AddPtrOp> {
     Type elemType = pointeeMemoryType(*getTypeConverter(), op.getType());
     Type resultType = getTypeConverter()->convertType(op.getType());
     if (!elemType || !resultType)
-      return op.emitOpError() << "type " << op.getType()
-                              << " has no LLVM equivalent";
+      return op.emitOpError()
+             << "type " << op.getType() << " has no LLVM equivalent";
     auto ptrType = LLVM::LLVMPointerType::get(
         getContext(),
         cast<tile::PointerType>(tile::getElementTypeOrSelf(op.getType()))
@@ -134,8 +135,8 @@ struct AddPtrOpConversion : ConvertOpToLLVMPattern<tile::AddPtrOp> {
         getRegisters(rewriter, loc, adaptor.getOffset());
     SmallVector<Value> results;
     for (auto [p, off] : llvm::zip(ptrs, offsets))
-      results.push_back(LLVM::GEPOp::create(rewriter, loc, ptrType, elemType,
-                                            p, ValueRange{off}));
+      results.push_back(LLVM::GEPOp::create(rewriter, loc, ptrType, elemType, p,
+                                            ValueRange{off}));
     if (!isa<LLVM::LLVMStructType>(resultType))
       rewriter.replaceOp(op, results.front());
     else
@@ -155,8 +156,8 @@ struct LoadOpConversion : ConvertOpToLLVMPattern<tile::LoadOp> {
     Type resultType = getTypeConverter()->convertType(op.getType());
     Type regType = convertElementType(*getTypeConverter(), op.getType());
     if (!resultType || !regType)
-      return op.emitOpError() << "type " << op.getType()
-                              << " has no LLVM equivalent";
+      return op.emitOpError()
+             << "type " << op.getType() << " has no LLVM equivalent";
     Type memType = getMemoryType(regType);
     SmallVector<Value> ptrs = getRegisters(rewriter, loc, adaptor.getPtr());
     SmallVector<Value> masks, others;
@@ -169,8 +170,7 @@ struct LoadOpConversion : ConvertOpToLLVMPattern<tile::LoadOp> {
     unsigned v = isa<RankedTensorType>(op.getType())
                      ? getVectorWidth(state, op, memType)
                      : 1;
-    Type accessType =
-        v == 1 ? memType : VectorType::get({int64_t(v)}, memType);
+    Type accessType = v == 1 ? memType : VectorType::get({int64_t(v)}, memType);
     unsigned alignment = v * byteSize(memType);
 
     SmallVector<Value> results;
@@ -185,9 +185,10 @@ struct LoadOpConversion : ConvertOpToLLVMPattern<tile::LoadOp> {
         auto otherVector = [&](OpBuilder &b) -> SmallVector<Value> {
           SmallVector<Value> elems;
           for (unsigned i = 0; i < v; ++i)
-            elems.push_back(others.empty()
-                                ? LLVM::ZeroOp::create(b, loc, memType).getResult()
-                                : toMemory(b, loc, others[r + i]));
+            elems.push_back(
+                others.empty()
+                    ? LLVM::ZeroOp::create(b, loc, memType).getResult()
+                    : toMemory(b, loc, others[r + i]));
           return {buildVector(b, loc, elems)};
         };
         loaded = emitIf(rewriter, loc, masks[r], accessType, load, otherVector)
@@ -217,8 +218,8 @@ struct StoreOpConversion : ConvertOpToLLVMPattern<tile::StoreOp> {
     Type valueType = op.getValue().getType();
     Type regType = convertElementType(*getTypeConverter(), valueType);
     if (!regType)
-      return op.emitOpError() << "type " << valueType
-                              << " has no LLVM equivalent";
+      return op.emitOpError()
+             << "type " << valueType << " has no LLVM equivalent";
     Type memType = getMemoryType(regType);
     SmallVector<Value> ptrs = getRegisters(rewriter, loc, adaptor.getPtr());
     SmallVector<Value> values = getRegisters(rewriter, loc, adaptor.getValue());
@@ -252,8 +253,8 @@ struct StoreOpConversion : ConvertOpToLLVMPattern<tile::StoreOp> {
       for (unsigned i = 0; i < v; ++i)
         elems.push_back(toMemory(rewriter, loc, values[r + i]));
       Value vec = buildVector(rewriter, loc, elems);
-      Value pred =
-          andPredicates(rewriter, loc, owner, masks.empty() ? Value() : masks[r]);
+      Value pred = andPredicates(rewriter, loc, owner,
+                                 masks.empty() ? Value() : masks[r]);
       auto store = [&](OpBuilder &b) -> SmallVector<Value> {
         LLVM::StoreOp::create(b, loc, vec, ptrs[r], alignment);
         return {};
@@ -281,8 +282,8 @@ struct AtomicRMWOpConversion : ConvertOpToLLVMPattern<tile::AtomicRMWOp> {
     Type regType = convertElementType(*getTypeConverter(), op.getType());
     if (!resultType || !regType || !regType.isIntOrFloat() ||
         regType.isInteger(1))
-      return op.emitOpError() << "atomics on " << op.getType()
-                              << " are not supported";
+      return op.emitOpError()
+             << "atomics on " << op.getType() << " are not supported";
     bool isFloat = isa<FloatType>(regType);
     LLVM::AtomicBinOp binOp;
     switch (op.getKind()) {
@@ -343,11 +344,11 @@ struct AtomicRMWOpConversion : ConvertOpToLLVMPattern<tile::AtomicRMWOp> {
       auto zero = [&](OpBuilder &b) -> SmallVector<Value> {
         return {LLVM::ZeroOp::create(b, loc, regType)};
       };
-      Value pred =
-          andPredicates(rewriter, loc, owner, masks.empty() ? Value() : masks[r]);
-      results.push_back(pred ? emitIf(rewriter, loc, pred, regType, atomic, zero)
-                                   .front()
-                             : atomic(rewriter).front());
+      Value pred = andPredicates(rewriter, loc, owner,
+                                 masks.empty() ? Value() : masks[r]);
+      results.push_back(
+          pred ? emitIf(rewriter, loc, pred, regType, atomic, zero).front()
+               : atomic(rewriter).front());
     }
     if (!isa<LLVM::LLVMStructType>(resultType))
       rewriter.replaceOp(op, results.front());

@@ -1,4 +1,5 @@
-//===- MemoryOpToLLVM.cpp - shared memory, cp.async, barriers --------------===//
+//===- MemoryOpToLLVM.cpp - shared memory, cp.async, barriers
+//--------------===//
 //
 // A memdesc is an !llvm.ptr<3> to its first element: @global_smem plus the
 // buffer's `allocation.offset`, plus stage * stage bytes after
@@ -149,15 +150,14 @@ struct LocalLoadOpConversion : ConvertOpToLLVMPattern<tilegpu::LocalLoadOp> {
     Type structType = getTypeConverter()->convertType(op.getType());
     Type regType = convertElementType(*getTypeConverter(), op.getType());
     if (!structType || !regType)
-      return op.emitOpError() << "type " << op.getType()
-                              << " has no register layout";
+      return op.emitOpError()
+             << "type " << op.getType() << " has no register layout";
     FailureOr<LinearLayout> t = getRegisterToOffset(op, op.getType(), memdesc);
     if (failed(t))
       return failure();
-    bool ldmatrix =
-        isa_and_present<tilegpu::DotOperandEncodingAttr>(
-            op.getType().getEncoding()) &&
-        isAligned16(op.getSrc());
+    bool ldmatrix = isa_and_present<tilegpu::DotOperandEncodingAttr>(
+                        op.getType().getEncoding()) &&
+                    isAligned16(op.getSrc());
     FailureOr<SmallVector<Value>> results = loadRegistersFromShared(
         rewriter, loc, op, *t, adaptor.getSrc(), regType,
         tilegpu::getElementBytes(memdesc), ldmatrix);
@@ -180,7 +180,8 @@ struct AsyncCopyOpConversion
     Location loc = op.getLoc();
     if (state.arch < 80)
       return op.emitOpError() << "cp.async needs sm_80 or newer, the target "
-                                 "is sm_" << state.arch;
+                                 "is sm_"
+                              << state.arch;
     auto ptrType = op.getPtr().getType();
     auto memdesc = op.getDst().getType();
     FailureOr<LinearLayout> t = getRegisterToOffset(op, ptrType, memdesc);
@@ -192,7 +193,8 @@ struct AsyncCopyOpConversion
     // shared side keeps contiguous, in 4, 8 or 16 bytes.
     auto it = state.vectorWidth.find(op);
     int64_t v = it == state.vectorWidth.end() ? 1 : it->second;
-    v = std::min(v, getContiguousRegisters(*t, std::max<int64_t>(1, 16 / elemBytes)));
+    v = std::min(
+        v, getContiguousRegisters(*t, std::max<int64_t>(1, 16 / elemBytes)));
     bool async = v * elemBytes >= 4;
     if (!async)
       v = 1;
@@ -207,7 +209,8 @@ struct AsyncCopyOpConversion
       return failure();
     lowering::DuplicateMasks duplicates = lowering::getDuplicateMasks(*dist);
     Value owner = getOwnerPredicate(rewriter, loc, duplicates, ids);
-    Type regType = convertElementType(*getTypeConverter(), memdesc.getElementType());
+    Type regType =
+        convertElementType(*getTypeConverter(), memdesc.getElementType());
     Type memType = getMemoryType(regType);
     for (int64_t r = 0; r < int64_t(ptrs.size()); r += v) {
       if (r & duplicates.registerMask)
@@ -320,8 +323,8 @@ void tilegpu_to_llvm::populateMemoryOpToLLVMPatterns(
 
 int64_t tilegpu_to_llvm::getContiguousRegisters(const LinearLayout &t,
                                                 int64_t maxElems) {
-  int64_t n = std::min<int64_t>(t.getNumConsecutiveInOut(layout::kRegister),
-                                maxElems);
+  int64_t n =
+      std::min<int64_t>(t.getNumConsecutiveInOut(layout::kRegister), maxElems);
   unsigned bits = llvm::Log2_64(n);
   for (const LinearLayout::InDim &in : t.getInDims())
     for (auto [b, basis] : llvm::enumerate(in.bases)) {
@@ -338,9 +341,10 @@ LogicalResult tilegpu_to_llvm::storeRegistersToShared(
     const LinearLayout &t, Value base, int64_t elemBytes) {
   Type regType = regs.front().getType();
   Type memType = getMemoryType(regType);
-  int64_t v = isa<LLVM::LLVMPointerType>(memType)
-                  ? 1
-                  : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
+  int64_t v =
+      isa<LLVM::LLVMPointerType>(memType)
+          ? 1
+          : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
   ThreadIds ids = getThreadIds(b, loc);
   FailureOr<LayoutIndexer> indexer = LayoutIndexer::create(b, loc, op, t, ids);
   if (failed(indexer))
@@ -380,8 +384,8 @@ loadWithLdMatrix(OpBuilder &b, Location loc, const LinearLayout &t, Value base,
     llvm::consumeError(plan.takeError());
     return failure();
   }
-  auto rowPlan = lowering::planIndex(plan->rowAddress, "",
-                                     {layout::kLane.str(), layout::kWarp.str()});
+  auto rowPlan = lowering::planIndex(
+      plan->rowAddress, "", {layout::kLane.str(), layout::kWarp.str()});
   auto groupPlan = lowering::planDistributedIndex(t);
   if (!rowPlan || !groupPlan) {
     llvm::consumeError(rowPlan.takeError());
@@ -438,9 +442,10 @@ FailureOr<SmallVector<Value>> tilegpu_to_llvm::loadRegistersFromShared(
       return viaLdMatrix;
   }
   Type memType = getMemoryType(regType);
-  int64_t v = isa<LLVM::LLVMPointerType>(memType)
-                  ? 1
-                  : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
+  int64_t v =
+      isa<LLVM::LLVMPointerType>(memType)
+          ? 1
+          : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
   ThreadIds ids = getThreadIds(b, loc);
   FailureOr<LayoutIndexer> indexer = LayoutIndexer::create(b, loc, op, t, ids);
   if (failed(indexer))

@@ -1,4 +1,5 @@
-//===- ReduceOpToLLVM.cpp - tile.reduce -------------------------------------===//
+//===- ReduceOpToLLVM.cpp - tile.reduce
+//-------------------------------------===//
 //
 // A reduction along `axis` of a block in layout S, in three steps, each
 // read off S's bases:
@@ -129,9 +130,9 @@ struct ReduceOpConversion : ConvertOpToLLVMPattern<tile::ReduceOp> {
         if (!(warpAxisMask & (uint64_t(1) << b)))
           continue;
         lowering::IndexTerm term{uint64_t(1) << b, j - b};
-        warpIndex = LLVM::OrOp::create(
-            rewriter, loc, warpIndex,
-            emitTerms(rewriter, loc, {term}, ids.warp));
+        warpIndex =
+            LLVM::OrOp::create(rewriter, loc, warpIndex,
+                               emitTerms(rewriter, loc, {term}, ids.warp));
         ++j;
       }
       // The flat (row-major) index of each result element, as a linear
@@ -202,7 +203,8 @@ struct ReduceOpConversion : ConvertOpToLLVMPattern<tile::ReduceOp> {
       if (!same)
         return op.emitOpError()
                << "the result layout must be the slice of the source layout "
-                  "along the reduced axis (its " << in << "s differ)";
+                  "along the reduced axis (its "
+               << in << "s differ)";
     }
     SmallVector<Value> results;
     for (int32_t r = 0, e = layout::getNumRegisters(d); r < e; ++r) {
@@ -213,8 +215,8 @@ struct ReduceOpConversion : ConvertOpToLLVMPattern<tile::ReduceOp> {
       if (it == partial.end())
         return op.emitOpError()
                << "the result layout must be the slice of the source layout "
-                  "along the reduced axis (register " << r
-               << " holds an element no source register reduces to)";
+                  "along the reduced axis (register "
+               << r << " holds an element no source register reduces to)";
       results.push_back(it->second);
     }
     Type structType = getTypeConverter()->convertType(resultType);

@@ -1,4 +1,5 @@
-//===- SPMDOpToLLVM.cpp - program ids and grid sizes -----------------------===//
+//===- SPMDOpToLLVM.cpp - program ids and grid sizes
+//-----------------------===//
 //
 // A program instance is a CTA: tile.program_id is %ctaid.{x,y,z} and
 // tile.num_programs is %nctaid.{x,y,z}.

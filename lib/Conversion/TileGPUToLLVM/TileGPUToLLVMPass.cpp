@@ -132,8 +132,8 @@ struct ConvertTileGPUToLLVMPass
       ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
         if (diag.getSeverity() != DiagnosticSeverity::Error)
           return failure();
-        if (reported && StringRef(diag.str()).starts_with(
-                            "failed to legalize operation"))
+        if (reported &&
+            StringRef(diag.str()).starts_with("failed to legalize operation"))
           return success();
         reported = true;
         return failure();

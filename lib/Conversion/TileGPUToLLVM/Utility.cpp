@@ -63,8 +63,7 @@ Value tilegpu_to_llvm::i32Val(OpBuilder &b, Location loc, int64_t value) {
 
 Value tilegpu_to_llvm::intVal(OpBuilder &b, Location loc, Type type,
                               int64_t value) {
-  return LLVM::ConstantOp::create(b, loc, type,
-                                  b.getIntegerAttr(type, value));
+  return LLVM::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value));
 }
 
 Value tilegpu_to_llvm::packStruct(OpBuilder &b, Location loc, Type type,
@@ -143,8 +142,8 @@ LayoutIndexer::LayoutIndexer(OpBuilder &b, Location loc,
       if (this->plan.terms[d][i].empty())
         continue;
       Value part = emitTerms(b, loc, this->plan.terms[d][i], x);
-      result = result ? LLVM::XOrOp::create(b, loc, result, part).getResult()
-                      : part;
+      result =
+          result ? LLVM::XOrOp::create(b, loc, result, part).getResult() : part;
     }
     dynamicPart.push_back(result ? result : i32Val(b, loc, 0));
   }
@@ -221,11 +220,13 @@ static Value shuffle32(OpBuilder &b, Location loc, Value v,
     assert(bits == 64 && "shuffles of scalars up to 64 bits");
     Value lo = LLVM::TruncOp::create(b, loc, i32, asInt);
     Value hi = LLVM::TruncOp::create(
-        b, loc, i32, LLVM::LShrOp::create(b, loc, asInt, intVal(b, loc, intType, 32)));
+        b, loc, i32,
+        LLVM::LShrOp::create(b, loc, asInt, intVal(b, loc, intType, 32)));
     lo = LLVM::ZExtOp::create(b, loc, intType, shuffle(lo));
     hi = LLVM::ZExtOp::create(b, loc, intType, shuffle(hi));
     result = LLVM::OrOp::create(
-        b, loc, lo, LLVM::ShlOp::create(b, loc, hi, intVal(b, loc, intType, 32)));
+        b, loc, lo,
+        LLVM::ShlOp::create(b, loc, hi, intVal(b, loc, intType, 32)));
   }
   if (isa<FloatType>(type))
     result = LLVM::BitcastOp::create(b, loc, type, result);
@@ -235,20 +236,22 @@ static Value shuffle32(OpBuilder &b, Location loc, Value v,
 Value tilegpu_to_llvm::shuffleXor(OpBuilder &b, Location loc, Value v,
                                   int laneMask) {
   return shuffle32(b, loc, v, [&](Value x) -> Value {
-    return NVVM::ShflOp::create(b, loc, x.getType(), i32Val(b, loc, -1), x,
-                                i32Val(b, loc, laneMask), i32Val(b, loc, 0x1f),
-                                NVVM::ShflKindAttr::get(b.getContext(), NVVM::ShflKind::bfly),
-                                UnitAttr());
+    return NVVM::ShflOp::create(
+        b, loc, x.getType(), i32Val(b, loc, -1), x, i32Val(b, loc, laneMask),
+        i32Val(b, loc, 0x1f),
+        NVVM::ShflKindAttr::get(b.getContext(), NVVM::ShflKind::bfly),
+        UnitAttr());
   });
 }
 
 Value tilegpu_to_llvm::shuffleIdx(OpBuilder &b, Location loc, Value v,
                                   Value srcLane) {
   return shuffle32(b, loc, v, [&](Value x) -> Value {
-    return NVVM::ShflOp::create(b, loc, x.getType(), i32Val(b, loc, -1), x,
-                                srcLane, i32Val(b, loc, 0x1f),
-                                NVVM::ShflKindAttr::get(b.getContext(), NVVM::ShflKind::idx),
-                                UnitAttr());
+    return NVVM::ShflOp::create(
+        b, loc, x.getType(), i32Val(b, loc, -1), x, srcLane,
+        i32Val(b, loc, 0x1f),
+        NVVM::ShflKindAttr::get(b.getContext(), NVVM::ShflKind::idx),
+        UnitAttr());
   });
 }
 

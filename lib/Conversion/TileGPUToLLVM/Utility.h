@@ -1,4 +1,5 @@
-//===- Utility.h - shared pieces of the tilegpu -> LLVM lowering -*- C++ -*-===//
+//===- Utility.h - shared pieces of the tilegpu -> LLVM lowering -*- C++
+//-*-===//
 //
 // The type converter (an encoded tensor becomes a struct of the registers
 // one thread holds), the emission of layout index math, thread ids, shared
@@ -78,14 +79,12 @@ mlir::Value intVal(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
 mlir::Value packStruct(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                        mlir::ValueRange values);
 /// The members of a struct value.
-llvm::SmallVector<mlir::Value> unpackStruct(mlir::OpBuilder &b,
-                                            mlir::Location loc,
-                                            mlir::Value value);
+llvm::SmallVector<mlir::Value>
+unpackStruct(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 /// The registers of a converted operand: the members of a struct, or the
 /// value itself for a scalar.
-llvm::SmallVector<mlir::Value> getRegisters(mlir::OpBuilder &b,
-                                            mlir::Location loc,
-                                            mlir::Value converted);
+llvm::SmallVector<mlir::Value>
+getRegisters(mlir::OpBuilder &b, mlir::Location loc, mlir::Value converted);
 
 //===----------------------------------------------------------------------===//
 // Threads and layouts
@@ -103,8 +102,7 @@ mlir::FailureOr<LinearLayout> getLayout(mlir::Operation *op, mlir::Type type);
 
 /// XOR of the terms applied to x (an i32).
 mlir::Value emitTerms(mlir::OpBuilder &b, mlir::Location loc,
-                      llvm::ArrayRef<lowering::IndexTerm> terms,
-                      mlir::Value x);
+                      llvm::ArrayRef<lowering::IndexTerm> terms, mlir::Value x);
 
 /// Per-thread evaluation of an IndexPlan: the runtime part of each output
 /// is computed once, then each compile-time input is an XOR with a
@@ -168,8 +166,8 @@ emitIf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value cond,
            elseBody);
 
 /// i1 `a && b`, where either may be null (true).
-mlir::Value andPredicates(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value a, mlir::Value bValue);
+mlir::Value andPredicates(mlir::OpBuilder &b, mlir::Location loc, mlir::Value a,
+                          mlir::Value bValue);
 
 /// The predicate of the threads that own their elements (see
 /// lowering::getDuplicateMasks); null when every thread does.
@@ -199,8 +197,8 @@ mlir::LogicalResult storeRegistersToShared(mlir::OpBuilder &b,
 mlir::FailureOr<llvm::SmallVector<mlir::Value>>
 loadRegistersFromShared(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Operation *op, const LinearLayout &t,
-                        mlir::Value base, mlir::Type regType,
-                        int64_t elemBytes, bool allowLdMatrix);
+                        mlir::Value base, mlir::Type regType, int64_t elemBytes,
+                        bool allowLdMatrix);
 
 /// bar.sync 0.
 void emitBarrier(mlir::OpBuilder &b, mlir::Location loc);
@@ -209,8 +207,8 @@ void emitBarrier(mlir::OpBuilder &b, mlir::Location loc);
 /// memory type; loads it back.
 void storeShared(mlir::OpBuilder &b, mlir::Location loc, mlir::Value ptr,
                  mlir::Value value);
-mlir::Value loadShared(mlir::OpBuilder &b, mlir::Location loc,
-                       mlir::Value ptr, mlir::Type registerType);
+mlir::Value loadShared(mlir::OpBuilder &b, mlir::Location loc, mlir::Value ptr,
+                       mlir::Type registerType);
 
 //===----------------------------------------------------------------------===//
 // Pattern populations, one per op family

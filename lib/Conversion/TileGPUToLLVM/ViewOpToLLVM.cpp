@@ -1,4 +1,5 @@
-//===- ViewOpToLLVM.cpp - block construction and shape ops -----------------===//
+//===- ViewOpToLLVM.cpp - block construction and shape ops
+//-----------------===//
 //
 //   arith.constant (splat), tile.splat   every register holds the value
 //   tile.make_range                       start + the register's coordinate
@@ -54,8 +55,8 @@ struct SplatOpConversion : ConvertOpToLLVMPattern<tile::SplatOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Type structType = getTypeConverter()->convertType(op.getType());
     if (!structType)
-      return op.emitOpError() << "type " << op.getType()
-                              << " has no register layout";
+      return op.emitOpError()
+             << "type " << op.getType() << " has no register layout";
     unsigned n = cast<LLVM::LLVMStructType>(structType).getBody().size();
     rewriter.replaceOp(op, packStruct(rewriter, op.getLoc(), structType,
                                       SmallVector<Value>(n, adaptor.getSrc())));
@@ -83,10 +84,10 @@ struct MakeRangeOpConversion : ConvertOpToLLVMPattern<tile::MakeRangeOp> {
     SmallVector<Value> values;
     for (int32_t r = 0, e = layout::getNumRegisters(*layout); r < e; ++r) {
       Value coord = indexer->get(rewriter, loc, r, 0);
-      values.push_back(op.getStart() == 0
-                           ? coord
-                           : LLVM::AddOp::create(rewriter, loc, start, coord)
-                                 .getResult());
+      values.push_back(
+          op.getStart() == 0
+              ? coord
+              : LLVM::AddOp::create(rewriter, loc, start, coord).getResult());
     }
     rewriter.replaceOp(op, packStruct(rewriter, loc, structType, values));
     return success();
@@ -111,7 +112,8 @@ LogicalResult renameRegisters(Operation *op, const TypeConverter &converter,
   SmallVector<Value> values;
   for (int32_t r : *perm)
     values.push_back(regs[r]);
-  rewriter.replaceOp(op, packStruct(rewriter, op->getLoc(), structType, values));
+  rewriter.replaceOp(op,
+                     packStruct(rewriter, op->getLoc(), structType, values));
   return success();
 }
 

@@ -1,4 +1,5 @@
-//===- PTX.cpp - LLVM dialect to LLVM IR and PTX ---------------------------===//
+//===- PTX.cpp - LLVM dialect to LLVM IR and PTX
+//---------------------------===//
 
 #include "flashtile/Target/PTX/PTX.h"
 
@@ -58,17 +59,19 @@ createTargetMachine(const PTXOptions &options, std::string &error) {
     LLVMInitializeNVPTXAsmPrinter();
   });
   llvm::Triple triple(kTriple);
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
   int ptx = options.ptxVersion ? options.ptxVersion
                                : getDefaultPTXVersion(options.arch);
   std::string cpu = "sm_" + std::to_string(options.arch);
   std::string features = "+ptx" + std::to_string(ptx);
-  llvm::CodeGenOptLevel level = options.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
-                                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                                        : llvm::CodeGenOptLevel::None;
+  llvm::CodeGenOptLevel level =
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+      : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                              : llvm::CodeGenOptLevel::None;
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, std::nullopt, std::nullopt, level));
@@ -83,8 +86,7 @@ buildLLVMModule(ModuleOp module, const PTXOptions &options,
                 llvm::LLVMContext &context,
                 std::unique_ptr<llvm::TargetMachine> &machine) {
   if (!isSupportedArch(options.arch)) {
-    module.emitError() << "unsupported NVIDIA architecture sm_"
-                       << options.arch
+    module.emitError() << "unsupported NVIDIA architecture sm_" << options.arch
                        << " (expected 75, 80, 86, 89 or 90)";
     return nullptr;
   }
@@ -123,11 +125,10 @@ buildLLVMModule(ModuleOp module, const PTXOptions &options,
     builder.registerFunctionAnalyses(fam);
     builder.registerLoopAnalyses(lam);
     builder.crossRegisterProxies(lam, fam, cgam, mam);
-    llvm::OptimizationLevel level = options.optLevel >= 3
-                                        ? llvm::OptimizationLevel::O3
-                                    : options.optLevel == 2
-                                        ? llvm::OptimizationLevel::O2
-                                        : llvm::OptimizationLevel::O1;
+    llvm::OptimizationLevel level =
+        options.optLevel >= 3   ? llvm::OptimizationLevel::O3
+        : options.optLevel == 2 ? llvm::OptimizationLevel::O2
+                                : llvm::OptimizationLevel::O1;
     llvm::ModulePassManager passes =
         builder.buildPerModuleDefaultPipeline(level);
     passes.run(*llvmModule, mam);

@@ -1,4 +1,5 @@
-//===- PTX.h - LLVM dialect to LLVM IR and PTX -------------------*- C++ -*-===//
+//===- PTX.h - LLVM dialect to LLVM IR and PTX -------------------*- C++
+//-*-===//
 //
 // The last step of the NVIDIA backend: a module in the LLVM dialect (with
 // NVVM ops), the output of buildTileGPUToLLVMPipeline, is translated to an
