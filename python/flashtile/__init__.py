@@ -11,7 +11,8 @@
 Submodules: :mod:`flashtile.language` (the DSL, ``fl``), :mod:`flashtile.jit`,
 :mod:`flashtile.errors`, :mod:`flashtile.backends`, :mod:`flashtile.cache`,
 :mod:`flashtile.reference` (numpy references), :mod:`flashtile.attention`
-(host wrappers of kernels/attention.py).
+(host wrappers of kernels/attention.py: :func:`flash_attn_func` on CUDA
+tensors, with autograd; numpy wrappers on the CPU executor).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .errors import (
     FlashTileError,
     NativeModuleError,
 )
+from .attention import flash_attn_func
 from .jit import CompiledKernel, JITFunction, jit
 from .language import cdiv
 
@@ -31,6 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "jit",
+    "flash_attn_func",
     "JITFunction",
     "CompiledKernel",
     "language",

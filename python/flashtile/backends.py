@@ -1,13 +1,21 @@
 """Where launched kernels run, and how array arguments reach them.
 
-A :class:`Backend` turns a compiled tile kernel into something it can launch
-and launches it over a grid. Today there is one, :class:`CpuBackend` (the C++
-CPU executor, the semantic reference); a GPU backend registers itself with
-:func:`register_backend` for the arrays it owns (device ``"cuda"``).
+A :class:`Backend` says what a kernel is compiled for (the C++ API's target
+and arch) and launches the compiled kernel over a grid. There are two:
+
+* :class:`CpuBackend` — the C++ CPU executor (the semantic reference) for
+  numpy arrays and CPU torch tensors, written in place;
+* :class:`CudaBackend` — NVIDIA GPUs, for CUDA torch tensors: the kernel is
+  compiled to PTX for the arch of the tensors' device (compute capability
+  9.0 gets sm_90 PTX, which runs the Ampere code path: mma.sync, ldmatrix,
+  cp.async) and launched on ``torch.cuda.current_stream()``. FLASHTILE_CUDA_ARCH
+  (75, 80, 86, 89 or 90) overrides the arch, e.g. to run sm_80 code on an
+  H100.
 
 Array arguments are adapted by :func:`as_buffer`: numpy arrays (including
-``ml_dtypes.bfloat16``) and CPU torch tensors become host buffers that
-kernels read and write in place.
+``ml_dtypes.bfloat16``) and CPU torch tensors become host buffers; CUDA
+tensors become device pointers (any strides: the kernel addresses them
+through the strides its caller passes, as in Triton).
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ __all__ = [
     "numpy_type_name",
     "register_backend",
     "select_backend",
+    "CudaBackend",
 ]
 
 _NUMPY_TYPES: Dict[np.dtype, str] = {
@@ -76,6 +85,7 @@ class Buffer:
     dtype: str  # element type in the type syntax: "f16", "bf16", "f32", ...
     device: str  # "cpu" or "cuda"
     owner: Any  # keeps the memory alive during the launch
+    index: int = -1  # the CUDA device ordinal (-1 on the CPU)
 
 
 def _is_torch_tensor(value: Any) -> bool:
@@ -105,9 +115,12 @@ def _numpy_buffer(array: np.ndarray) -> Buffer:
 
 
 def _torch_buffer(tensor: Any) -> Buffer:
-    if tensor.dim() == 0:
+    if tensor.device.type == "cpu" and tensor.dim() == 0:
         raise ValueError("a 0-d tensor cannot be passed as a pointer; pass x.item()")
-    if not tensor.is_contiguous():
+    if tensor.device.type == "cpu" and not tensor.is_contiguous():
+        # The executor checks every access against the buffer's extent, so
+        # it needs the extent: contiguous tensors only. (On the GPU any
+        # strides work: the kernel gets them as arguments.)
         raise ValueError("the tensor is not contiguous; pass x.contiguous()")
     type_name = _TORCH_TYPES.get(str(tensor.dtype))
     if type_name is None:
@@ -122,7 +135,9 @@ def _torch_buffer(tensor: Any) -> Buffer:
         buffer = _numpy_buffer(array)
         return Buffer(buffer.address, buffer.nbytes, type_name, "cpu", (tensor, array))
     nbytes = tensor.numel() * tensor.element_size()
-    return Buffer(tensor.data_ptr(), nbytes, type_name, tensor.device.type, tensor)
+    device = tensor.device
+    return Buffer(tensor.data_ptr(), nbytes, type_name, device.type, tensor,
+                  device.index if device.index is not None else 0)
 
 
 def as_buffer(value: Any) -> Buffer:
@@ -140,6 +155,14 @@ class Backend:
 
     #: Device kind of the buffers this backend runs on ("cpu", "cuda").
     device: str = ""
+    #: The C++ API's compile target ("cpu" or "cuda").
+    target: str = ""
+    #: File suffix of its entries in the on-disk cache.
+    cache_suffix: str = ".tileir"
+
+    def arch(self, buffers: Sequence[Tuple[str, Buffer]]) -> int:
+        """The architecture a launch over `buffers` compiles for (0: none)."""
+        return 0
 
     def prepare(self, kernel: Any, num_warps: int, num_stages: int) -> Any:
         """Turns a compiled tile kernel (flashtile._core.Kernel) into what
@@ -162,6 +185,7 @@ class CpuBackend(Backend):
     """The C++ CPU executor: exact, sequential, host memory, written in place."""
 
     device = "cpu"
+    target = "cpu"
 
     def prepare(self, kernel: Any, num_warps: int, num_stages: int) -> Any:
         return kernel  # the executor runs tile IR directly
@@ -174,7 +198,100 @@ class CpuBackend(Backend):
         prepared.run_on_cpu(grid, native_args, list(names))
 
 
-_BACKENDS: Dict[str, Backend] = {"cpu": CpuBackend()}
+def _cuda_arch_override() -> Optional[int]:
+    text = os.environ.get("FLASHTILE_CUDA_ARCH", "")
+    if not text:
+        return None
+    try:
+        return int(text.removeprefix("sm_"))
+    except ValueError:
+        raise FlashTileError(
+            f"FLASHTILE_CUDA_ARCH={text!r}: expected 75, 80, 86, 89 or 90"
+        ) from None
+
+
+class CudaBackend(Backend):
+    """NVIDIA GPUs through the C++ API (PTX, CUDA driver), for CUDA tensors.
+
+    :meth:`launch` runs on the device of the tensors (switching torch's
+    current device for the launch if it differs) on its current stream.
+    """
+
+    device = "cuda"
+    target = "cuda"
+    cache_suffix = ".cuda"
+
+    def __init__(self) -> None:
+        self._archs: Dict[int, int] = {}
+
+    def arch_of_device(self, index: int) -> int:
+        """The arch FlashTile compiles for on CUDA device `index`."""
+        arch = self._archs.get(index)
+        if arch is None:
+            override = _cuda_arch_override()
+            if override is not None:
+                arch = override
+            else:
+                import torch
+
+                from . import _native
+
+                major, minor = torch.cuda.get_device_capability(index)
+                arch = _native.core().cuda_arch_for(major, minor)
+            self._archs[index] = arch
+        return arch
+
+    def arch(self, buffers: Sequence[Tuple[str, Buffer]]) -> int:
+        return self.arch_of_device(buffers[0][1].index if buffers else 0)
+
+    def prepare(self, kernel: Any, num_warps: int, num_stages: int) -> Any:
+        return kernel  # compiled for CUDA already; loaded lazily per context
+
+    def launch(self, prepared: Any, grid: Tuple[int, int, int], args: Sequence[Any],
+               names: Sequence[str]) -> None:
+        index = 0
+        native_args = []
+        for a in args:
+            if isinstance(a, Buffer):
+                index = a.index
+                native_args.append(a.address)
+            else:
+                native_args.append(a)
+        launch_on_device(prepared, grid, native_args, index)
+
+
+_torch_cuda: Any = None
+
+
+def _torch_cuda_api() -> Any:
+    """(current_device, set_device, raw current stream) from torch, fast paths
+    where this torch has them."""
+    global _torch_cuda
+    if _torch_cuda is None:
+        import torch
+
+        C = torch._C
+        current = getattr(C, "_cuda_getDevice", None) or torch.cuda.current_device
+        raw_stream = getattr(C, "_cuda_getCurrentRawStream", None)
+        if raw_stream is None:  # pragma: no cover - older torch
+            def raw_stream(index: int) -> int:
+                return torch.cuda.current_stream(index).cuda_stream
+        _torch_cuda = (current, torch.cuda.device, raw_stream)
+    return _torch_cuda
+
+
+def launch_on_device(native: Any, grid: Tuple[int, int, int], args: Sequence[Any],
+                     index: int) -> None:
+    """Launches a CUDA-compiled kernel on device `index`'s current torch stream."""
+    current, device_guard, raw_stream = _torch_cuda_api()
+    if current() == index:
+        native.launch_cuda(grid, args, raw_stream(index))
+    else:
+        with device_guard(index):
+            native.launch_cuda(grid, args, raw_stream(index))
+
+
+_BACKENDS: Dict[str, Backend] = {"cpu": CpuBackend(), "cuda": CudaBackend()}
 
 
 def register_backend(backend: Backend) -> None:
@@ -185,6 +302,10 @@ def register_backend(backend: Backend) -> None:
 def interpret_mode() -> bool:
     """FLASHTILE_INTERPRET=1 runs every launch on the CPU executor."""
     return os.environ.get("FLASHTILE_INTERPRET", "") not in ("", "0")
+
+
+def _where(buffer: Buffer) -> str:
+    return f"cuda:{buffer.index}" if buffer.device == "cuda" else buffer.device
 
 
 def select_backend(buffers: Sequence[Tuple[str, Buffer]]) -> Backend:
@@ -198,15 +319,18 @@ def select_backend(buffers: Sequence[Tuple[str, Buffer]]) -> Backend:
                     "(FLASHTILE_INTERPRET=1) needs host memory; move it with .cpu()"
                 )
         return _BACKENDS["cpu"]
-    if len(devices) > 1:
-        where = ", ".join(f"'{n}' on {b.device}" for n, b in buffers)
-        raise ArgumentError(f"arrays on different devices in one launch: {where}")
-    (device,) = devices
+    first_name, first = buffers[0]
+    for name, buffer in buffers[1:]:
+        if buffer.device != first.device or buffer.index != first.index:
+            raise ArgumentError(
+                f"argument '{name}' is on {_where(buffer)} but argument '{first_name}' "
+                f"is on {_where(first)}: all arrays of one launch must be on one device"
+            )
+    device = first.device
     backend = _BACKENDS.get(device)
     if backend is None:
         raise FlashTileError(
-            f"no FlashTile backend for {device} arrays in this build (the GPU backend "
-            "is not available yet); use numpy arrays or FLASHTILE_INTERPRET=1 "
-            "with CPU tensors"
+            f"no FlashTile backend for {device} arrays (FlashTile runs on the CPU "
+            "executor and on NVIDIA GPUs through CUDA tensors)"
         )
     return backend

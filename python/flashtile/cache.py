@@ -1,11 +1,14 @@
-"""The on-disk cache of compiled tile IR.
+"""The on-disk cache of compiled kernels.
 
 Entries live in ``$FLASHTILE_CACHE_DIR`` (default ``~/.cache/flashtile``),
-one file per key: ``<dir>/<key[:2]>/<key>.tileir``. The key is the sha256 of
+one file per key: ``<dir>/<key[:2]>/<key>.tileir`` for the CPU executor (the
+optimized tile IR) and ``<key>.cuda`` for CUDA kernels (``Kernel.serialize()``:
+the PTX, its launch metadata — arch, warps, shared memory, parameter types —
+and the tile IR; reloaded without recompiling). The key is the sha256 of
 the kernel's module source, its file name, the kernel name, the
-specialisation and the compiler version (``_core.compiler_version()``, which
-changes with every change to the compiler), so stale entries are never
-reused. Writes are atomic (a temporary file in the same directory, then
+specialisation (including target and arch) and the compiler version
+(``_core.compiler_version()``, which changes with every change to the
+compiler), so stale entries are never reused. Writes are atomic (a temporary file in the same directory, then
 ``os.replace``). Each file starts with a header line holding the sha256 of
 the IR that follows; an entry that cannot be read or whose hash does not
 match is reported by :meth:`DiskCache.get` as missing, with a warning, and
@@ -51,18 +54,18 @@ def cache_key(source: str, filename: str, kernel: str, specialization: Any,
 
 
 class DiskCache:
-    """Tile IR text by key, in a directory."""
+    """Compiled kernels (text) by key, in a directory."""
 
     def __init__(self, root: Optional[Path] = None):
         self.root = Path(root) if root is not None else default_cache_dir()
 
-    def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.tileir"
+    def path(self, key: str, suffix: str = ".tileir") -> Path:
+        return self.root / key[:2] / f"{key}{suffix}"
 
-    def get(self, key: str) -> Optional[str]:
+    def get(self, key: str, suffix: str = ".tileir") -> Optional[str]:
         """The stored IR, or None when absent; warns and returns None when the
         entry is unreadable or corrupt."""
-        path = self.path(key)
+        path = self.path(key, suffix)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -76,12 +79,13 @@ class DiskCache:
             return None
         return body
 
-    def put(self, key: str, ir: str) -> None:
-        """Stores `ir` atomically; failures (read-only disk, ...) only warn."""
-        path = self.path(key)
+    def put(self, key: str, ir: str, suffix: str = ".tileir") -> None:
+        """Stores `ir` (any text) atomically; failures (read-only disk, ...)
+        only warn."""
+        path = self.path(key, suffix)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".tileir")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as file:
                     file.write(f"{_HEADER}{_digest(ir)}\n{ir}")

@@ -17,14 +17,23 @@ kernel is specialised on
 * which int arguments are divisible by 16 and which buffers are 16-byte
   aligned (``tile.divisibility`` hints for the GPU backend),
 * ``num_warps`` and ``num_stages`` (GPU launch options, validated here and
-  recorded in the key so that a GPU backend can use them),
+  recorded in the key and passed to the GPU compile),
+* the backend: the CPU executor, or CUDA with the device's arch,
 
 and each specialisation is compiled once: an in-memory dict per kernel, then
-the on-disk cache of tile IR (see :mod:`flashtile.cache`). Numpy arrays
-(``ml_dtypes.bfloat16`` too) and CPU torch tensors run on the CPU executor
-and are written in place; FLASHTILE_INTERPRET=1 forces the executor;
-FLASHTILE_DUMP_IR=1 prints the IR after every pass (and bypasses the caches
-so that the dump always appears).
+the on-disk cache (tile IR for the CPU, PTX and launch metadata for CUDA; see
+:mod:`flashtile.cache`). Numpy arrays (``ml_dtypes.bfloat16`` too) and CPU
+torch tensors run on the CPU executor and are written in place; CUDA torch
+tensors run on their GPU, on ``torch.cuda.current_stream()``, asynchronously
+(see :mod:`flashtile.backends`). FLASHTILE_INTERPRET=1 forces the executor;
+FLASHTILE_DUMP_IR=1 prints the IR after every pass, and the PTX (and
+bypasses the caches so that the dump always appears).
+
+GPU launches that repeat a specialisation take a fast path: a signature of
+the arguments (int ranges and divisibility, tensor dtypes, 16-byte alignment
+and devices, constexpr values) finds the compiled kernel without binding the
+arguments again, so that a cached launch costs a few microseconds of host
+time (bench/bench_attention.py measures it).
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import difflib
 import functools
 import inspect
 import os
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -40,7 +50,15 @@ import numpy as np
 
 from . import _native
 from . import language as fl
-from .backends import Backend, Buffer, as_buffer, is_array, numpy_type_name, select_backend
+from .backends import (
+    Backend,
+    Buffer,
+    as_buffer,
+    is_array,
+    launch_on_device,
+    numpy_type_name,
+    select_backend,
+)
 from .cache import DiskCache, cache_key
 from .errors import ArgumentError, CompilationError, FlashTileError
 
@@ -49,6 +67,14 @@ __all__ = ["jit", "JITFunction", "CompiledKernel"]
 _I32 = (-(2**31), 2**31 - 1)
 _I64 = (-(2**63), 2**63 - 1)
 _RESERVED = ("num_warps", "num_stages")
+# Environment variables that make every launch take the slow path.
+_ENV_BYPASS = ("FLASHTILE_INTERPRET", "FLASHTILE_DUMP_IR")
+
+
+def _torch_tensor_type() -> Any:
+    """torch.Tensor once torch is imported (before that no tensor exists)."""
+    torch = sys.modules.get("torch")
+    return getattr(torch, "Tensor", None)
 
 Grid = Union[Sequence[int], Callable[[Dict[str, Any]], Sequence[int]]]
 
@@ -65,7 +91,8 @@ class Param(NamedTuple):
 
 
 class CompiledKernel:
-    """One specialisation of a kernel, compiled to tile IR.
+    """One specialisation of a kernel, compiled to tile IR (and, for CUDA,
+    to PTX).
 
     ``origin`` says where it came from: "compiled", "disk" (the on-disk
     cache) — memory hits return the same object.
@@ -82,6 +109,21 @@ class CompiledKernel:
     def tile_ir(self) -> str:
         """The optimized tile IR, with source locations."""
         return self.native.tile_ir()
+
+    @property
+    def target(self) -> str:
+        """"cpu" or "cuda"."""
+        return self.native.target
+
+    @property
+    def ptx(self) -> str:
+        """The PTX of a CUDA kernel (CompilationError for a CPU kernel)."""
+        return self.native.ptx
+
+    @property
+    def shared_memory_bytes(self) -> int:
+        """Dynamic shared memory per launch of a CUDA kernel."""
+        return self.native.shared_memory_bytes
 
     def prepared_for(self, backend: Backend, num_warps: int, num_stages: int) -> Any:
         prepared = self._prepared.get(backend.device)
@@ -123,7 +165,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"a {value.ndim}-d {value.dtype} array"
     if is_array(value):
-        return f"a {getattr(value, 'dtype', '?')} tensor"
+        device = getattr(value, "device", "cpu")
+        return f"a {getattr(value, 'dtype', '?')} tensor on {device}"
     return f"{type(value).__name__} {value!r}"
 
 
@@ -144,6 +187,10 @@ class JITFunction:
             self.source = file.read()
         self._params: Optional[List[Param]] = None
         self._kernels: Dict[Tuple[Any, ...], CompiledKernel] = {}
+        # The GPU fast path: plans by (number of positional arguments,
+        # keyword names); (kernel, device) by launch signature.
+        self._plans: Dict[Tuple[int, Tuple[str, ...]], Optional[Tuple[Any, ...]]] = {}
+        self._fast: Dict[Tuple[Any, ...], Tuple[CompiledKernel, int]] = {}
         #: How each launch found its kernel: compiled, from disk, from memory.
         self.stats = {"compiled": 0, "disk": 0, "memory": 0}
         functools.update_wrapper(self, fn)
@@ -182,22 +229,150 @@ class JITFunction:
     def run(self, *args: Any, grid: Grid, num_warps: int = 4, num_stages: int = 2,
             **kwargs: Any) -> CompiledKernel:
         """Binds, specialises, compiles (or finds in a cache) and launches."""
+        fast = self._signature(args, kwargs, num_warps, num_stages)
+        if fast is not None:
+            entry = self._fast.get(fast[0])
+            if entry is not None:
+                grid3 = self._fast_grid(grid, fast[2], fast[3])
+                if grid3 is not None:
+                    self.stats["memory"] += 1
+                    if grid3[0] and grid3[1] and grid3[2]:
+                        launch_on_device(entry[0].native, grid3, fast[1], entry[1])
+                    return entry[0]
+
         self._check_options(num_warps, num_stages)
         binding = self._bind(args, kwargs)
         grid3 = self._grid(grid, binding)
         backend = select_backend(binding.buffers)
-        kernel = self._kernel(binding, num_warps, num_stages)
+        kernel = self._kernel(binding, num_warps, num_stages, backend)
         if grid3[0] * grid3[1] * grid3[2] > 0:
             prepared = kernel.prepared_for(backend, num_warps, num_stages)
             backend.launch(prepared, grid3, binding.args, binding.names)
+        if fast is not None and backend.device == "cuda":
+            index = binding.buffers[0][1].index if binding.buffers else 0
+            self._fast[fast[0]] = (kernel, index)
         return kernel
 
     def compile(self, *args: Any, num_warps: int = 4, num_stages: int = 2,
                 **kwargs: Any) -> CompiledKernel:
         """Compiles (or finds in a cache) the specialisation these arguments
-        select, without launching."""
+        select, without launching: numpy arrays give a CPU kernel, CUDA
+        tensors one for their device."""
         self._check_options(num_warps, num_stages)
-        return self._kernel(self._bind(args, kwargs), num_warps, num_stages)
+        binding = self._bind(args, kwargs)
+        return self._kernel(binding, num_warps, num_stages, select_backend(binding.buffers))
+
+    # -- The fast path of repeated GPU launches -------------------------------
+
+    def _plan(self, nargs: int, kw_names: Tuple[str, ...]) -> Optional[Tuple[Any, ...]]:
+        """How values given as `nargs` positional arguments and keywords
+        `kw_names` map to the parameters: (index into args + kwargs values +
+        defaults per parameter, which are constexprs, the defaults, names),
+        or None when the slow path must report an error."""
+        plans = self._plans
+        key = (nargs, kw_names)
+        if key in plans:
+            return plans[key]
+        plan = None
+        params = self.params
+        names = [p.name for p in params]
+        given = names[:nargs] + list(kw_names)
+        if nargs <= len(params) and len(set(given)) == len(given) and set(given) <= set(names):
+            position = {name: i for i, name in enumerate(given)}
+            defaults = []
+            order = []
+            for p in params:
+                if p.name in position:
+                    order.append(position[p.name])
+                elif p.has_default:
+                    order.append(len(given) + len(defaults))
+                    defaults.append(p.default)
+                else:
+                    break
+            else:
+                plan = (tuple(order), tuple(p.kind == "constexpr" for p in params),
+                        tuple(defaults), tuple(names))
+        plans[key] = plan
+        return plan
+
+    def _signature(self, args: Tuple[Any, ...], kwargs: Dict[str, Any], num_warps: Any,
+                   num_stages: Any) -> Optional[Tuple[Any, ...]]:
+        """(key, native launch arguments, values, plan) of a launch over CUDA
+        tensors, ints and floats, or None (then the launch takes the slow
+        path). The key holds everything the slow path's checks and
+        specialisation depend on, so a launch whose key was seen before is
+        valid and selects the same kernel."""
+        if _ENV_BYPASS[0] in os.environ or _ENV_BYPASS[1] in os.environ:
+            return None
+        tensor_type = _torch_tensor_type()
+        if tensor_type is None:
+            return None
+        plan = self._plan(len(args), tuple(kwargs))
+        if plan is None:
+            return None
+        order, is_constexpr, defaults, _ = plan
+        values = args + tuple(kwargs.values()) + defaults if kwargs or defaults else args
+        sig: List[Any] = [len(args), tuple(kwargs), num_warps, num_stages]
+        native: List[Any] = []
+        append, native_append = sig.append, native.append
+        for position, constexpr in zip(order, is_constexpr):
+            v = values[position]
+            t = type(v)
+            if constexpr:
+                append(t)
+                append(v)
+            elif t is int:
+                if -2147483648 <= v <= 2147483647:
+                    append(16 if v % 16 == 0 else 32)
+                else:
+                    append(65 if v % 16 == 0 else 64)
+                native_append(v)
+            elif t is float:
+                append(0)
+                native_append(v)
+            elif isinstance(v, tensor_type) and v.is_cuda:
+                pointer = v.data_ptr()
+                append(v.dtype)
+                append(pointer % 16 == 0)
+                append(v.get_device())
+                native_append(pointer)
+            else:
+                return None
+        try:
+            key = tuple(sig)
+            hash(key)
+        except TypeError:  # an unhashable constexpr: the slow path reports it
+            return None
+        return key, native, values, plan
+
+    @staticmethod
+    def _fast_grid(grid: Any, values: Tuple[Any, ...],
+                   plan: Tuple[Any, ...]) -> Optional[Tuple[int, int, int]]:
+        """The launch grid as three ints, or None when the slow path must
+        check (and report) it."""
+        if callable(grid):
+            order, _, _, names = plan
+            try:
+                grid = grid({name: values[i] for name, i in zip(names, order)})
+            except Exception:
+                return None
+        if type(grid) is int:
+            grid = (grid,)
+        if type(grid) not in (tuple, list):
+            return None
+        n = len(grid)
+        if n == 3:
+            g = (grid[0], grid[1], grid[2])
+        elif n == 2:
+            g = (grid[0], grid[1], 1)
+        elif n == 1:
+            g = (grid[0], 1, 1)
+        else:
+            return None
+        for d in g:
+            if type(d) is not int or d < 0:
+                return None
+        return g
 
     # -- Argument binding ---------------------------------------------------
 
@@ -365,13 +540,16 @@ class JITFunction:
 
     # -- Compilation and caches ---------------------------------------------
 
-    def _kernel(self, binding: _Binding, num_warps: int, num_stages: int) -> CompiledKernel:
+    def _kernel(self, binding: _Binding, num_warps: int, num_stages: int,
+                backend: Backend) -> CompiledKernel:
+        arch = backend.arch(binding.buffers)
         key = (
             tuple((k, type(v).__name__, v) for k, v in sorted(binding.constexprs.items())),
             tuple(sorted(binding.arg_types.items())),
             binding.divisible,
             num_warps,
             num_stages,
+            (backend.target, arch),
         )
         dump_ir = os.environ.get("FLASHTILE_DUMP_IR", "") not in ("", "0")
         kernel = None if dump_ir else self._kernels.get(key)
@@ -386,26 +564,33 @@ class JITFunction:
             "divisible_by_16": list(binding.divisible),
             "num_warps": num_warps,
             "num_stages": num_stages,
+            "target": backend.target,
+            "arch": arch,
         }
         disk = DiskCache()
+        suffix = backend.cache_suffix
         digest = cache_key(self.source, self.filename, self.kernel_name, specialization,
                            _native.compiler_version())
-        ir = None if dump_ir else disk.get(digest)
-        if ir is not None:
+        text = None if dump_ir else disk.get(digest, suffix)
+        if text is not None:
             try:
-                kernel = CompiledKernel(self.kernel_name,
-                                        core.load_tile_ir(ir, self.kernel_name), key, "disk")
+                native = core.load_kernel(text, self.kernel_name)
+                if native.target != backend.target:
+                    raise CompilationError(f"it holds a {native.target} kernel")
+                kernel = CompiledKernel(self.kernel_name, native, key, "disk")
                 self.stats["disk"] += 1
             except CompilationError as error:
                 first_line = str(error).splitlines()[0] if str(error) else ""
-                DiskCache.warn_corrupt(disk.path(digest), f"its IR does not load ({first_line})")
+                DiskCache.warn_corrupt(disk.path(digest, suffix),
+                                       f"it does not load ({first_line})")
         if kernel is None:
             native = core.compile(self.source, self.filename, self.kernel_name,
                                   binding.constexprs, binding.arg_types,
-                                  set(binding.divisible), dump_ir)
+                                  set(binding.divisible), dump_ir, backend.target, arch,
+                                  num_warps, num_stages)
             kernel = CompiledKernel(self.kernel_name, native, key, "compiled")
             self.stats["compiled"] += 1
-            disk.put(digest, native.tile_ir())
+            disk.put(digest, native.serialize(), suffix)
         self._kernels[key] = kernel
         return kernel
 
