@@ -1,19 +1,32 @@
 """Host side of kernels/attention.py: flash-attn-style entry points.
 
+On NVIDIA GPUs (CUDA torch tensors), flash-attn's interface::
+
+    out = flash_attn_func(q, k, v, causal=True)          # autograd: out.backward(...)
+    out, lse = flash_attn_func(q, k, v, return_lse=True)
+
+and the launches under it, which take preallocated outputs::
+
+    out, lse = flash_attn_forward(q, k, v, causal=True)
+    dq, dk, dv = flash_attn_backward(dout, q, k, v, out, lse, causal=True)
+
+On the CPU executor (numpy arrays)::
+
     out, lse = attention_forward(q, k, v, causal=True)
     dq, dk, dv = attention_backward(do, q, k, v, out, lse, causal=True)
 
 q is (batch, seqlen_q, nheads, headdim), k and v (batch, seqlen_k, nheads,
-headdim), all of one dtype (float16, ml_dtypes.bfloat16 or float32); lse is
-(batch, nheads, seqlen_q) float32 (natural log). Numpy inputs run on the CPU
-executor. These functions choose the grids, strides and block sizes; the
-GPU entry point (flash_attn_func on CUDA tensors) comes with the GPU backend.
+headdim), all of one dtype (GPU: float16 or bfloat16; CPU: float16,
+ml_dtypes.bfloat16 or float32); lse is (batch, nheads, seqlen_q) float32
+(natural log). With ``causal`` the mask is aligned to the bottom-right corner
+(flash-attn >= 2.1). These functions choose the grids, strides, block sizes
+and launch options (:data:`CONFIGS`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Optional, Tuple
+from typing import Any, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -21,7 +34,18 @@ from . import kernels
 from .errors import ArgumentError
 from .language import cdiv
 
-__all__ = ["attention_forward", "attention_backward", "block_d", "default_blocks"]
+__all__ = [
+    "flash_attn_func",
+    "flash_attn_forward",
+    "flash_attn_backward",
+    "attention_forward",
+    "attention_backward",
+    "block_d",
+    "default_blocks",
+    "Config",
+    "CONFIGS",
+    "config_for",
+]
 
 
 def block_d(head_dim: int) -> int:
@@ -122,3 +146,294 @@ def attention_backward(
         BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal), **common,
     )
     return dq, dk, dv
+
+
+# ---------------------------------------------------------------------------
+# NVIDIA GPUs: flash_attn_func over CUDA torch tensors
+# ---------------------------------------------------------------------------
+
+
+class Config(NamedTuple):
+    """Block sizes and launch options of one attention kernel."""
+
+    block_m: int
+    block_n: int
+    num_warps: int
+    num_stages: int
+
+
+#: Launch configurations by padded head dimension (BLOCK_D): the forward
+#: kernel, the dK/dV kernel (BLOCK_N keys owned, BLOCK_M queries per step)
+#: and the dQ kernel (BLOCK_M queries owned, BLOCK_N keys per step); the
+#: backward preprocessing uses the dQ kernel's BLOCK_M with 4 warps. Chosen
+#: so that ptxas reports 0 spill bytes for every kernel at sm_75, sm_80 and
+#: sm_90, f16 and bf16, causal or not (bench/ptxas_configs.py prints the
+#: registers of any configuration; test/python/test_ptxas.py checks these),
+#: preferring the largest tiles, which reload K/V (forward, dQ) or Q/dO (dK/dV)
+#: the fewest times. Larger tiles spill: e.g. dK/dV 64x64 at d64 spills 4 bytes
+#: at sm_90, dQ 128x64 at d128 8 bytes. docs/gpu.md has the table.
+CONFIGS = {
+    16: (Config(128, 64, 8, 2), Config(64, 128, 8, 2), Config(128, 64, 8, 2)),
+    32: (Config(128, 64, 8, 2), Config(64, 64, 8, 2), Config(128, 64, 8, 2)),
+    64: (Config(128, 64, 8, 2), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
+    128: (Config(128, 64, 8, 2), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
+}
+
+#: Head dimensions flash_attn_func takes (any size in between works: it is
+#: padded to a power of two inside the kernels).
+MIN_HEAD_DIM, MAX_HEAD_DIM = 16, 128
+
+
+def config_for(head_dim: int) -> Tuple[Config, Config, Config]:
+    """(forward, dK/dV, dQ) configurations for `head_dim`."""
+    return CONFIGS[block_d(head_dim)]
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError as error:  # pragma: no cover - only without torch
+        raise ArgumentError("flash_attn_func needs PyTorch with CUDA") from error
+    return torch
+
+
+def _describe_device(x: Any) -> str:
+    return str(x.device)
+
+
+def _check_tensors(names: Tuple[str, ...], tensors: Tuple[Any, ...], ref_name: str = "q") -> None:
+    """Each tensor is a 4-d fp16/bf16 CUDA tensor of one dtype and device."""
+    torch = _torch()
+    for name, x in zip(names, tensors):
+        if not isinstance(x, torch.Tensor):
+            raise ArgumentError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+        if x.device.type != "cuda":
+            raise ArgumentError(
+                f"{name} is on {x.device}: flash_attn_func needs CUDA tensors "
+                "(numpy arrays run on the CPU executor through "
+                "flashtile.attention.attention_forward)"
+            )
+        if x.dim() != 4:
+            raise ArgumentError(
+                f"{name} must have 4 dimensions (batch, seqlen, nheads, headdim), got shape "
+                f"{tuple(x.shape)}"
+            )
+        if x.dtype not in (torch.float16, torch.bfloat16):
+            raise ArgumentError(
+                f"{name} has dtype {x.dtype}; flash_attn_func supports torch.float16 and "
+                "torch.bfloat16"
+            )
+    ref = tensors[0]
+    for name, x in zip(names[1:], tensors[1:]):
+        if x.dtype != ref.dtype:
+            raise ArgumentError(f"{name} has dtype {x.dtype} but {ref_name} has {ref.dtype}: "
+                                "q, k and v must have one dtype")
+        if x.device != ref.device:
+            raise ArgumentError(f"{name} is on {_describe_device(x)} but {ref_name} is on "
+                                f"{_describe_device(ref)}: all tensors must be on one device")
+
+
+def _check_qkv_cuda(q: Any, k: Any, v: Any, dropout_p: float) -> None:
+    """Raises ArgumentError (a ValueError) naming the argument, before any launch."""
+    if dropout_p != 0.0:
+        raise ArgumentError(
+            f"dropout_p={dropout_p!r}: dropout is not supported by FlashTile's attention yet; "
+            "pass dropout_p=0.0"
+        )
+    _check_tensors(("q", "k", "v"), (q, k, v))
+    batch, _, nheads, head_dim = q.shape
+    for name, x in (("k", k), ("v", v)):
+        if x.shape[0] != batch:
+            raise ArgumentError(f"{name} has batch size {x.shape[0]} but q has {batch}")
+        if x.shape[2] != nheads:
+            raise ArgumentError(
+                f"{name} has {x.shape[2]} heads but q has {nheads}: MQA/GQA (fewer key/value "
+                "heads than query heads) is not supported yet"
+            )
+        if x.shape[3] != head_dim:
+            raise ArgumentError(f"{name} has head dimension {x.shape[3]} but q has {head_dim}")
+    if v.shape[1] != k.shape[1]:
+        raise ArgumentError(f"v has seqlen {v.shape[1]} but k has {k.shape[1]}")
+    if not MIN_HEAD_DIM <= head_dim <= MAX_HEAD_DIM:
+        raise ArgumentError(
+            f"head dimension {head_dim} is not supported: flash_attn_func takes "
+            f"{MIN_HEAD_DIM}..{MAX_HEAD_DIM}"
+        )
+    if batch * nheads > 65535:
+        raise ArgumentError(
+            f"batch * nheads = {batch * nheads} exceeds 65535 (one grid dimension); "
+            "split the batch"
+        )
+
+
+def _last_dim_contiguous(x: Any) -> Any:
+    return x if x.stride(-1) == 1 else x.contiguous()
+
+
+def _strides(x: Any) -> Tuple[int, int, int]:
+    """(batch, seq, head) strides in elements (the head dim is contiguous)."""
+    return x.stride(0), x.stride(1), x.stride(2)
+
+
+def _scale(head_dim: int, softmax_scale: Optional[float]) -> float:
+    if softmax_scale is None:
+        return 1.0 / math.sqrt(head_dim)
+    return float(softmax_scale)
+
+
+def flash_attn_forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float] = None,
+                       causal: bool = False, out: Any = None, lse: Any = None) -> Tuple[Any, Any]:
+    """The forward launch on CUDA tensors: returns (out, lse). `out` (like q,
+    any batch/seq/head strides) and `lse` ((batch, nheads, seqlen_q) float32,
+    contiguous) may be given, e.g. poisoned by a test. No autograd."""
+    _check_qkv_cuda(q, k, v, 0.0)
+    return _forward(q, k, v, softmax_scale, causal, out, lse)
+
+
+def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: bool,
+             out: Any = None, lse: Any = None) -> Tuple[Any, Any]:
+    torch = _torch()
+    q, k, v = (_last_dim_contiguous(x) for x in (q, k, v))
+    batch, seqlen_q, nheads, head_dim = q.shape
+    seqlen_k = k.shape[1]
+    if out is None:
+        out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+    if lse is None:
+        lse = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
+    _check_output("out", out, q.shape, q.dtype, q.device)
+    _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
+    fwd, _, _ = config_for(head_dim)
+    grid = (cdiv(seqlen_q, fwd.block_m), batch * nheads)
+    kernels.load("attention").attention_fwd[grid](
+        q, k, v, out, lse,
+        *_strides(q), *_strides(k), *_strides(v), *_strides(out),
+        nheads, seqlen_q, seqlen_k, _scale(head_dim, softmax_scale),
+        HEAD_DIM=head_dim, BLOCK_D=block_d(head_dim), BLOCK_M=fwd.block_m,
+        BLOCK_N=fwd.block_n, CAUSAL=bool(causal),
+        num_warps=fwd.num_warps, num_stages=fwd.num_stages,
+    )
+    return out, lse
+
+
+def flash_attn_backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
+                        softmax_scale: Optional[float] = None, causal: bool = False,
+                        dq: Any = None, dk: Any = None, dv: Any = None,
+                        delta: Any = None) -> Tuple[Any, Any, Any]:
+    """The backward launches (preprocess, dK/dV, dQ) on CUDA tensors: returns
+    (dq, dk, dv), each like its input. Outputs may be given preallocated."""
+    _check_qkv_cuda(q, k, v, 0.0)
+    _check_tensors(("dout", "out"), (dout, out), ref_name="dout")
+    return _backward(dout, q, k, v, out, lse, softmax_scale, causal, dq, dk, dv, delta)
+
+
+def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
+              softmax_scale: Optional[float], causal: bool, dq: Any = None, dk: Any = None,
+              dv: Any = None, delta: Any = None) -> Tuple[Any, Any, Any]:
+    torch = _torch()
+    for name, x in (("dout", dout), ("out", out)):
+        if tuple(x.shape) != tuple(q.shape) or x.dtype != q.dtype or x.device != q.device:
+            raise ArgumentError(f"{name} must have q's shape {tuple(q.shape)}, dtype and device, "
+                                f"got {tuple(x.shape)} {x.dtype} on {x.device}")
+    q, k, v, out, dout = (_last_dim_contiguous(x) for x in (q, k, v, out, dout))
+    batch, seqlen_q, nheads, head_dim = q.shape
+    seqlen_k = k.shape[1]
+    _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
+    dq = torch.empty(q.shape, dtype=q.dtype, device=q.device) if dq is None else dq
+    dk = torch.empty(k.shape, dtype=k.dtype, device=q.device) if dk is None else dk
+    dv = torch.empty(v.shape, dtype=v.dtype, device=q.device) if dv is None else dv
+    if delta is None:
+        delta = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
+    for name, x, like in (("dq", dq, q), ("dk", dk, k), ("dv", dv, v)):
+        _check_output(name, x, like.shape, like.dtype, q.device)
+    _check_output("delta", delta, (batch, nheads, seqlen_q), torch.float32, q.device,
+                  contiguous=True)
+
+    _, dkdv, dqc = config_for(head_dim)
+    scale = _scale(head_dim, softmax_scale)
+    common = dict(HEAD_DIM=head_dim, BLOCK_D=block_d(head_dim))
+    attention = kernels.load("attention")
+    attention.attention_bwd_preprocess[(cdiv(seqlen_q, dqc.block_m), batch * nheads)](
+        out, dout, delta, *_strides(out), *_strides(dout), nheads, seqlen_q,
+        BLOCK_M=dqc.block_m, num_warps=4, num_stages=1, **common,
+    )
+    strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
+    attention.attention_bwd_dkdv[(cdiv(seqlen_k, dkdv.block_n), batch * nheads)](
+        q, k, v, dout, lse, delta, dk, dv,
+        *strides_qkvdo, *_strides(dk), *_strides(dv),
+        nheads, seqlen_q, seqlen_k, scale,
+        BLOCK_M=dkdv.block_m, BLOCK_N=dkdv.block_n, CAUSAL=bool(causal),
+        num_warps=dkdv.num_warps, num_stages=dkdv.num_stages, **common,
+    )
+    attention.attention_bwd_dq[(cdiv(seqlen_q, dqc.block_m), batch * nheads)](
+        q, k, v, dout, lse, delta, dq,
+        *strides_qkvdo, *_strides(dq),
+        nheads, seqlen_q, seqlen_k, scale,
+        BLOCK_M=dqc.block_m, BLOCK_N=dqc.block_n, CAUSAL=bool(causal),
+        num_warps=dqc.num_warps, num_stages=dqc.num_stages, **common,
+    )
+    return dq, dk, dv
+
+
+def _check_output(name: str, x: Any, shape: Tuple[int, ...], dtype: Any, device: Any,
+                  contiguous: bool = False) -> None:
+    torch = _torch()
+    if not isinstance(x, torch.Tensor) or tuple(x.shape) != tuple(shape) or x.dtype != dtype \
+            or x.device != device:
+        raise ArgumentError(f"{name} must be a {dtype} tensor of shape {tuple(shape)} on {device}")
+    if x.stride(-1) != 1 or (contiguous and not x.is_contiguous()):
+        raise ArgumentError(f"{name} must be " + ("contiguous" if contiguous
+                                                   else "contiguous in its last dimension"))
+
+
+_autograd_function: Any = None
+
+
+def _flash_attn_function() -> Any:
+    """The torch.autograd.Function, defined on first use (torch is optional)."""
+    global _autograd_function
+    if _autograd_function is None:
+        torch = _torch()
+
+        class FlashAttnFunc(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, q, k, v, softmax_scale, causal):
+                out, lse = _forward(q, k, v, softmax_scale, causal)
+                ctx.save_for_backward(q, k, v, out, lse)
+                ctx.softmax_scale = softmax_scale
+                ctx.causal = causal
+                ctx.mark_non_differentiable(lse)
+                return out, lse
+
+            @staticmethod
+            def backward(ctx, dout, _dlse):
+                q, k, v, out, lse = ctx.saved_tensors
+                dq, dk, dv = _backward(dout, q, k, v, out, lse, ctx.softmax_scale,
+                                       ctx.causal)
+                return dq, dk, dv, None, None
+
+        _autograd_function = FlashAttnFunc
+    return _autograd_function
+
+
+def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
+                    softmax_scale: Optional[float] = None, causal: bool = False,
+                    return_lse: bool = False) -> Any:
+    """FlashAttention on CUDA tensors, compatible with flash-attn's
+    ``flash_attn_func`` (no dropout, no MQA/GQA, no window).
+
+    q: (batch, seqlen_q, nheads, headdim); k, v: (batch, seqlen_k, nheads,
+    headdim); float16 or bfloat16 on one GPU; headdim 16..128 (any size:
+    padded to a power of two inside the kernels); any seqlens; any
+    batch/seq/head strides (a non-contiguous last dimension is copied).
+    ``softmax_scale`` defaults to 1/sqrt(headdim); ``causal`` masks
+    bottom-right aligned. Returns out (like q, contiguous), and with
+    ``return_lse`` also lse, (batch, nheads, seqlen_q) float32 in natural
+    log (+inf for rows that see no key). Differentiable in q, k and v: the
+    backward pass runs the DSL backward kernels. Misuse raises ValueError
+    (flashtile.ArgumentError) naming the argument, before any launch.
+    """
+    _check_qkv_cuda(q, k, v, dropout_p)
+    if softmax_scale is not None and not isinstance(softmax_scale, (int, float)):
+        raise ArgumentError(f"softmax_scale must be a float or None, got {softmax_scale!r}")
+    out, lse = _flash_attn_function().apply(q, k, v, softmax_scale, bool(causal))
+    return (out, lse) if return_lse else out

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Registers and spills of the attention kernels per block configuration, as
+ptxas reports them (no GPU needed): the table behind the configurations that
+flashtile.attention.flash_attn_func uses (see its CONFIGS).
+
+    PYTHONPATH=python python3 bench/ptxas_configs.py [--arch 80] [--head-dims 64,128]
+        [--blocks 64x64,128x64] [--warps 4,8] [--stages 1,2] [--json out.json]
+
+Every (kernel, head dim, BLOCK_M x BLOCK_N, warps, stages) is compiled to PTX
+through the C++ API (flashtile._core.compile, target "cuda") for f16, not
+causal and causal, and assembled with `ptxas -arch=sm_XX -v`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+
+from flashtile import _native  # noqa: E402
+from flashtile.kernels import kernels_dir  # noqa: E402
+
+ATTENTION_KERNELS = ("attention_fwd", "attention_bwd_preprocess", "attention_bwd_dkdv",
+                     "attention_bwd_dq")
+
+
+def find_ptxas() -> Optional[str]:
+    """ptxas on PATH, in $CUDA_HOME/bin or /usr/local/cuda/bin."""
+    found = shutil.which("ptxas")
+    if found:
+        return found
+    for home in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"):
+        if home and os.access(os.path.join(home, "bin", "ptxas"), os.X_OK):
+            return os.path.join(home, "bin", "ptxas")
+    return None
+
+
+def signature(source: str, filename: str, kernel: str, dtype: str) -> Dict[str, str]:
+    """Argument types: untyped pointers get `dtype`, untyped ints i32."""
+    types = {}
+    for p in _native.core().kernel_params(source, filename, kernel):
+        if p.kind == "pointer":
+            types[p.name] = p.type if p.type not in ("", "*") else "*" + dtype
+        elif p.kind == "untyped":
+            types[p.name] = "i32"
+        elif p.kind in ("int", "float"):
+            types[p.name] = p.type
+    return types
+
+
+def compile_ptx(kernel: str, constexprs: Dict, dtype: str = "f16", arch: int = 80,
+                num_warps: int = 4, num_stages: int = 2, source_file: Optional[Path] = None):
+    """The compiled CUDA kernel (flashtile._core.Kernel) of a kernels/ file;
+    every pointer is 16-byte aligned and every int divisible by 16."""
+    path = source_file or (kernels_dir() / "attention.py")
+    source = path.read_text()
+    types = signature(source, str(path), kernel, dtype)
+    divisible = {n for n, t in types.items() if t.startswith("*")}
+    return _native.core().compile(source, str(path), kernel, constexprs, types, divisible,
+                                  False, "cuda", arch, num_warps, num_stages)
+
+
+def ptxas_report(ptxas: str, ptx: str, arch: int) -> Tuple[int, int, int, str]:
+    """(registers, spill store bytes, spill load bytes, full report); raises
+    RuntimeError when ptxas rejects the PTX."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "k.ptx"
+        src.write_text(ptx)
+        result = subprocess.run([ptxas, f"-arch=sm_{arch}", "-v", str(src), "-o",
+                                 str(Path(tmp) / "k.cubin")], capture_output=True, text=True)
+    report = result.stdout + result.stderr
+    if result.returncode != 0:
+        raise RuntimeError(f"ptxas -arch=sm_{arch} failed:\n{report}")
+    regs = re.search(r"Used (\d+) registers", report)
+    spills = re.search(r"(\d+) bytes spill stores, (\d+) bytes spill loads", report)
+    return (int(regs.group(1)) if regs else -1, int(spills.group(1)) if spills else 0,
+            int(spills.group(2)) if spills else 0, report)
+
+
+def attention_constexprs(kernel: str, head_dim: int, block_m: int, block_n: int,
+                         causal: bool) -> Dict:
+    block_d = max(16, 1 << (head_dim - 1).bit_length())
+    cx = {"HEAD_DIM": head_dim, "BLOCK_D": block_d, "BLOCK_M": block_m}
+    if kernel != "attention_bwd_preprocess":
+        cx.update(BLOCK_N=block_n, CAUSAL=causal)
+    return cx
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", type=int, default=80)
+    parser.add_argument("--dtype", default="f16")
+    parser.add_argument("--kernels", default="attention_fwd,attention_bwd_dkdv,attention_bwd_dq")
+    parser.add_argument("--head-dims", default="16,32,64,128")
+    parser.add_argument("--blocks", default="32x32,64x32,32x64,64x64,128x32,128x64,64x128")
+    parser.add_argument("--warps", default="4,8")
+    parser.add_argument("--stages", default="1,2")
+    parser.add_argument("--causal", default="0,1")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args(argv)
+    ptxas = find_ptxas()
+    if ptxas is None:
+        print("ptxas not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin)")
+        return 1
+    rows = []
+    print(f"{'kernel':<22} {'d':>4} {'BMxBN':>8} {'w':>2} {'s':>2} {'causal':>6} "
+          f"{'regs':>5} {'spill st/ld':>12} {'smem':>7}")
+    for kernel in args.kernels.split(","):
+        for d in map(int, args.head_dims.split(",")):
+            for blocks in args.blocks.split(","):
+                bm, bn = map(int, blocks.split("x"))
+                for w in map(int, args.warps.split(",")):
+                    for st in map(int, args.stages.split(",")):
+                        for causal in (c == "1" for c in args.causal.split(",")):
+                            cx = attention_constexprs(kernel, d, bm, bn, causal)
+                            try:
+                                k = compile_ptx(kernel, cx, args.dtype, args.arch, w, st)
+                                regs, sst, sld, _ = ptxas_report(ptxas, k.ptx, args.arch)
+                                smem = k.shared_memory_bytes
+                                err = ""
+                            except Exception as error:  # report and go on
+                                regs, sst, sld, smem = -1, -1, -1, -1
+                                err = str(error).splitlines()[0][:80]
+                            row = dict(kernel=kernel, head_dim=d, block_m=bm, block_n=bn,
+                                       num_warps=w, num_stages=st, causal=causal, regs=regs,
+                                       spill_stores=sst, spill_loads=sld, shared=smem,
+                                       error=err)
+                            rows.append(row)
+                            print(f"{kernel:<22} {d:>4} {blocks:>8} {w:>2} {st:>2} "
+                                  f"{str(causal):>6} {regs:>5} {f'{sst}/{sld}':>12} "
+                                  f"{smem:>7} {err}", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,355 @@
+"""The CUDA launch path without a GPU: the C++ API's CUDA compile, launch
+checks and serialization, and the Python path of CUDA tensors (device arch,
+specialisation, fast path of repeated launches, disk cache, device checks,
+flash_attn_forward/backward's argument checks, grids and strides) over the
+stand-in tensors of fake_torch.py, with the launches recorded instead of run.
+test_gpu_*.py run the same paths on a real GPU."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+import flashtile
+import flashtile.backends as backends
+import importlib
+from flashtile import ArgumentError, CompilationError, ExecutionError, _native, kernels
+from flashtile.attention import CONFIGS, flash_attn_backward, flash_attn_forward, flash_attn_func
+from flashtile.jit import JITFunction
+from flashtile.language import cdiv
+
+jit_module = importlib.import_module("flashtile.jit")
+
+import fake_torch
+
+
+@pytest.fixture
+def torch(monkeypatch):
+    """The fake torch as `torch` (restored after the test), with fresh
+    backend state."""
+    module = fake_torch.make_module()
+    monkeypatch.setitem(sys.modules, "torch", module)
+    monkeypatch.setattr(backends, "_torch_cuda", None)
+    monkeypatch.setitem(backends._BACKENDS, "cuda", backends.CudaBackend())
+    monkeypatch.delenv("FLASHTILE_CUDA_ARCH", raising=False)
+    return module
+
+
+class Launch:
+    def __init__(self, native, grid, args, index):
+        self.native, self.grid, self.args, self.index = native, grid, list(args), index
+
+    @property
+    def kernel(self) -> str:
+        return self.native.name
+
+
+@pytest.fixture
+def launches(monkeypatch):
+    """Launches recorded instead of run."""
+    calls = []
+
+    def record(native, grid, args, index):
+        calls.append(Launch(native, grid, args, index))
+
+    monkeypatch.setattr(jit_module, "launch_on_device", record)
+    monkeypatch.setattr(backends, "launch_on_device", record)
+    return calls
+
+
+def vector_add():
+    return JITFunction(kernels.load("vector_add").vector_add.fn)
+
+
+# -- The C++ API ---------------------------------------------------------------
+
+
+def compile_vector_add(arch=80, target="cuda"):
+    path = kernels.kernels_dir() / "vector_add.py"
+    types = {"X": "*f16", "Y": "*f16", "Z": "*f16", "N": "i32"}
+    return _native.core().compile(path.read_text(), str(path), "vector_add", {"BLOCK": 256},
+                                  types, {"X", "Y", "Z"}, False, target, arch, 4, 2)
+
+
+def test_cuda_compile_gives_ptx_and_launch_metadata():
+    kernel = compile_vector_add(arch=86)
+    assert kernel.target == "cuda" and kernel.arch == 86 and kernel.num_warps == 4
+    assert ".target sm_86" in kernel.ptx and ".visible .entry vector_add(" in kernel.ptx
+    assert kernel.cuda_param_types == ["ptr", "ptr", "ptr", "i32"]
+    assert kernel.shared_memory_bytes >= 0
+    assert "tile.kernel" in kernel.tile_ir()
+
+
+def test_serialized_cuda_kernel_reloads_without_compiling():
+    kernel = compile_vector_add()
+    text = kernel.serialize()
+    loaded = _native.core().load_kernel(text, "vector_add")
+    assert loaded.target == "cuda" and loaded.ptx == kernel.ptx
+    assert loaded.cuda_param_types == kernel.cuda_param_types
+    assert loaded.shared_memory_bytes == kernel.shared_memory_bytes
+    assert loaded.tile_ir() == kernel.tile_ir()
+    with pytest.raises(CompilationError, match="the payload has"):
+        _native.core().load_kernel(text[:-10], "vector_add")
+    with pytest.raises(CompilationError, match="holds kernel 'vector_add'"):
+        _native.core().load_kernel(text, "other")
+
+
+def test_cpu_kernels_have_no_ptx_and_reload_as_tile_ir():
+    kernel = compile_vector_add(target="cpu")
+    with pytest.raises(CompilationError, match=r"compiled for the cpu and has no PTX"):
+        kernel.ptx
+    assert _native.core().load_kernel(kernel.serialize(), "vector_add").target == "cpu"
+
+
+def test_compile_options_are_checked():
+    with pytest.raises(CompilationError, match=r"unsupported CUDA architecture sm_70"):
+        compile_vector_add(arch=70)
+    with pytest.raises(CompilationError, match=r"unknown target 'rocm'"):
+        compile_vector_add(target="rocm")
+    assert _native.core().supported_cuda_archs() == [75, 80, 86, 89, 90]
+    assert [_native.core().cuda_arch_for(*cc) for cc in [(7, 5), (8, 0), (8, 7), (9, 0), (12, 0)]] \
+        == [75, 80, 86, 90, 90]
+    with pytest.raises(CompilationError, match="needs 7.5 or newer"):
+        _native.core().cuda_arch_for(7, 0)
+
+
+def test_launch_arguments_are_checked_before_the_driver():
+    kernel = compile_vector_add()
+    kernel.launch_cuda((0, 1, 1), [1, 2, 3, 4])  # an empty grid launches nothing
+    with pytest.raises(ExecutionError, match=r"takes 4 arguments, got 3"):
+        kernel.launch_cuda((1, 1, 1), [1, 2, 3])
+    with pytest.raises(ExecutionError, match=r"argument #0 is a ptr parameter and needs a device"):
+        kernel.launch_cuda((1, 1, 1), [1.5, 2, 3, 4])
+    with pytest.raises(ExecutionError, match=r"argument #3 is a i32 parameter and needs an integer"):
+        kernel.launch_cuda((1, 1, 1), [1, 2, 3, 4.0])
+    with pytest.raises(ExecutionError, match=r"exceeds CUDA's limits"):
+        kernel.launch_cuda((1, 70000, 1), [1, 2, 3, 4])
+    with pytest.raises(TypeError, match=r"argument #1 must be an int"):
+        kernel.launch_cuda((1, 1, 1), [1, "x", 3, 4])
+
+
+@pytest.mark.skipif(_native.core().cuda_device_arch()[0] != 0, reason="a CUDA device is present")
+def test_launch_without_a_gpu_names_the_kernel_and_the_reason():
+    arch, why = _native.core().cuda_device_arch()
+    assert arch == 0 and why
+    with pytest.raises(ExecutionError, match=r"launching kernel 'vector_add': .*libcuda"):
+        compile_vector_add().launch_cuda((1, 1, 1), [16, 32, 48, 4])
+
+
+# -- @jit with CUDA tensors ------------------------------------------------------
+
+
+def test_cuda_tensors_compile_for_the_device_and_launch(torch, launches, cache_dir):
+    kernel = vector_add()
+    x, y, z = (torch.Tensor((1000,)) for _ in range(3))
+    compiled = kernel[(cdiv(1000, 256),)](x, y, z, 1000, BLOCK=256)
+    assert compiled.target == "cuda" and ".target sm_90" in compiled.ptx  # capability 9.0
+    assert compiled.key[5] == ("cuda", 90)
+    (launch,) = launches
+    assert launch.grid == (4, 1, 1) and launch.index == 0
+    assert launch.args == [x.data_ptr(), y.data_ptr(), z.data_ptr(), 1000]
+    assert dict(compiled.key[1]) == {"X": "*f16", "Y": "*f16", "Z": "*f16", "N": "i32"}
+    assert set(compiled.key[2]) == {"X", "Y", "Z"}  # 16-byte aligned; 1000 % 16 != 0
+    assert kernel.stats == {"compiled": 1, "disk": 0, "memory": 0}
+
+
+def test_repeated_launches_take_the_fast_path(torch, launches, monkeypatch):
+    kernel = vector_add()
+    first = kernel[(4,)](*(torch.Tensor((1000,)) for _ in range(3)), 1000, BLOCK=256)
+    x, y, z = (torch.Tensor((1000,)) for _ in range(3))
+    with monkeypatch.context() as m:
+        m.setattr(kernel, "_bind", None)  # the fast path binds nothing
+        assert kernel[(4,)](x, y, z, 999, BLOCK=256) is first  # same signature
+    assert launches[-1].args == [x.data_ptr(), y.data_ptr(), z.data_ptr(), 999]
+    assert kernel.stats == {"compiled": 1, "disk": 0, "memory": 1}
+    # Anything in the key gives another kernel: divisibility of N, alignment,
+    # dtype, constexprs, launch options.
+    assert kernel[(4,)](x, y, z, 992, BLOCK=256) is not first
+    misaligned = kernel[(4,)](x.offset(1), y, z, 999, BLOCK=256)
+    assert "X" not in misaligned.key[2]
+    bf16 = [torch.Tensor((1000,), torch.bfloat16) for _ in range(3)]
+    assert dict(kernel[(4,)](*bf16, 999, BLOCK=256).key[1])["X"] == "*bf16"
+    assert kernel[(4,)](x, y, z, 999, BLOCK=128).key[0] != first.key[0]
+    assert kernel[(4,)](x, y, z, 999, BLOCK=256, num_warps=8).key[3] == 8
+    assert kernel.stats["compiled"] == 6
+    # ... and each of them is found again on the fast path.
+    before = dict(kernel.stats)
+    monkeypatch.setattr(kernel, "_bind", None)
+    kernel[(4,)](x.offset(1), y, z, 999, BLOCK=256)
+    kernel[(4,)](*bf16, 999, BLOCK=256)
+    assert kernel.stats["compiled"] == before["compiled"]
+    assert kernel.stats["memory"] == before["memory"] + 2
+
+
+def test_fast_path_grids(torch, launches):
+    kernel = vector_add()
+    x, y, z = (torch.Tensor((1000,)) for _ in range(3))
+    for _ in range(2):  # slow path, then fast path
+        kernel[lambda meta: (cdiv(meta["N"], meta["BLOCK"]),)](x, y, z, 1000, BLOCK=128)
+        assert launches[-1].grid == (8, 1, 1)
+    count = len(launches)
+    kernel[(0,)](x, y, z, 1000, BLOCK=128)
+    kernel[3](x, y, z, 1000, BLOCK=128)
+    assert len(launches) == count + 1 and launches[-1].grid == (3, 1, 1)
+    with pytest.raises(ArgumentError, match="negative"):
+        kernel[(-1,)](x, y, z, 1000, BLOCK=128)
+
+
+def test_keyword_arguments_and_defaults_on_the_fast_path(torch, launches):
+    kernel = JITFunction(kernels.load("matmul").matmul.fn)  # ALLOW_TF32 has a default
+    a, b, c = (torch.Tensor((64, 64)) for _ in range(3))
+    args = dict(M=64, N=64, K=64, stride_am=64, stride_ak=1, stride_bk=64, stride_bn=1,
+                stride_cm=64, stride_cn=1, BLOCK_M=64, BLOCK_N=64, BLOCK_K=32)
+    first = kernel[(1, 1)](a, b, C=c, **args)
+    assert kernel[(1, 1)](a, b, C=c, **args) is first
+    assert kernel[(1, 1)](a, b, c, **args) is first  # positional C: another plan, same kernel
+    assert launches[-1].args[:3] == [a.data_ptr(), b.data_ptr(), c.data_ptr()]
+    assert len(launches[-1].args) == 12
+
+
+def test_arch_follows_the_device_and_the_override(torch, launches, monkeypatch):
+    torch.cuda.capability = (8, 6)
+    x, y, z = (torch.Tensor((64,)) for _ in range(3))
+    assert ".target sm_86" in vector_add()[(1,)](x, y, z, 64, BLOCK=64).ptx
+    monkeypatch.setitem(backends._BACKENDS, "cuda", backends.CudaBackend())
+    monkeypatch.setenv("FLASHTILE_CUDA_ARCH", "sm_80")
+    assert ".target sm_80" in vector_add()[(1,)](x, y, z, 64, BLOCK=64).ptx
+    monkeypatch.setitem(backends._BACKENDS, "cuda", backends.CudaBackend())
+    monkeypatch.delenv("FLASHTILE_CUDA_ARCH")
+    torch.cuda.capability = (7, 0)
+    with pytest.raises(CompilationError, match="needs 7.5 or newer"):
+        vector_add()[(1,)](x, y, z, 64, BLOCK=64)
+
+
+def test_devices_must_agree(torch, launches, monkeypatch):
+    x, y, z = (torch.Tensor((64,)) for _ in range(3))
+    with pytest.raises(ArgumentError, match=r"argument 'Y' is on cpu but argument 'X' is on "
+                                            r"cuda:0: all arrays of one launch"):
+        vector_add()[(1,)](x, np.zeros(64, np.float16), z, 64, BLOCK=64)
+    with pytest.raises(ArgumentError, match=r"argument 'Z' is on cuda:1 but argument 'X' is on "
+                                            r"cuda:0"):
+        vector_add()[(1,)](x, y, torch.Tensor((64,), device="cuda:1"), 64, BLOCK=64)
+    monkeypatch.setenv("FLASHTILE_INTERPRET", "1")
+    with pytest.raises(ArgumentError, match=r"argument 'X' is on cuda.*needs host memory"):
+        vector_add()[(1,)](x, y, z, 64, BLOCK=64)
+    assert not launches
+
+
+def test_launch_runs_on_the_tensors_device_and_stream(torch, monkeypatch):
+    seen = []
+
+    class Native:
+        def launch_cuda(self, grid, args, stream):
+            seen.append((grid, args, stream, torch.cuda.current_device()))
+
+    backends.launch_on_device(Native(), (1, 1, 1), [7], 1)
+    backends.launch_on_device(Native(), (2, 1, 1), [8], 0)
+    assert seen == [((1, 1, 1), [7], 0x5001, 1), ((2, 1, 1), [8], 0x5000, 0)]
+    assert torch.cuda.current_device() == 0
+
+
+def test_disk_cache_holds_ptx(torch, launches, cache_dir):
+    x, y, z = (torch.Tensor((64,)) for _ in range(3))
+    compiled = vector_add()[(1,)](x, y, z, 64, BLOCK=64)
+    (entry,) = cache_dir.rglob("*.cuda")
+    fresh = vector_add()
+    loaded = fresh[(1,)](x, y, z, 64, BLOCK=64)
+    assert loaded.origin == "disk" and loaded.ptx == compiled.ptx
+    assert fresh.stats == {"compiled": 0, "disk": 1, "memory": 0}
+    entry.write_text(entry.read_text()[:-100])
+    with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
+        assert vector_add()[(1,)](x, y, z, 64, BLOCK=64).origin == "compiled"
+
+
+# -- flash_attn_forward / backward / func ----------------------------------------
+
+
+def qkv(torch, batch=2, seqlen_q=113, seqlen_k=203, nheads=3, head_dim=80,
+        dtype=None, heads_first=False):
+    dtype = dtype or torch.float16
+
+    def make(seqlen):
+        if heads_first:  # (b, h, s, d) memory viewed as (b, s, h, d): non-contiguous
+            return torch.Tensor((batch, nheads, seqlen, head_dim), dtype).transpose(1, 2)
+        return torch.Tensor((batch, seqlen, nheads, head_dim), dtype)
+
+    return make(seqlen_q), make(seqlen_k), make(seqlen_k)
+
+
+@pytest.mark.parametrize("heads_first", [False, True])
+def test_flash_attn_launches(torch, launches, heads_first):
+    q, k, v = qkv(torch, heads_first=heads_first)
+    out, lse = flash_attn_forward(q, k, v, causal=True)
+    assert out.shape == q.shape and lse.shape == (2, 3, 113) and lse.dtype == torch.float32
+    fwd, dkdv, dq_config = CONFIGS[128]
+    (launch,) = launches
+    assert launch.kernel == "attention_fwd"
+    assert launch.grid == (cdiv(113, fwd.block_m), 6, 1)
+    assert launch.native.num_warps == fwd.num_warps
+    assert launch.args[:5] == [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(),
+                               lse.data_ptr()]
+    assert launch.args[5:8] == list(q.stride()[:3]) and launch.args[8:11] == list(k.stride()[:3])
+    assert launch.args[17:20] == [3, 113, 203]
+    assert launch.args[20] == pytest.approx(80 ** -0.5)
+
+    dout = torch.Tensor(q.shape)
+    dq, dk, dv = flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5)
+    assert [l.kernel for l in launches[1:]] == ["attention_bwd_preprocess", "attention_bwd_dkdv",
+                                                "attention_bwd_dq"]
+    assert launches[2].grid == (cdiv(203, dkdv.block_n), 6, 1)
+    assert launches[3].grid == (cdiv(113, dq_config.block_m), 6, 1)
+    assert launches[2].args[-1] == 0.5 and launches[3].args[-1] == 0.5
+    assert (dq.shape, dk.shape, dv.shape) == (q.shape, k.shape, v.shape)
+
+
+def test_flash_attn_copies_a_non_contiguous_head_dim(torch, launches):
+    q, k, v = qkv(torch, head_dim=64)
+    strided = torch.Tensor((2, 113, 3, 64), strides=(113 * 3 * 128, 3 * 128, 128, 2))
+    flash_attn_forward(strided, k, v)
+    assert launches[0].args[0] != strided.data_ptr()  # a contiguous copy
+    assert launches[0].args[5:8] == [113 * 3 * 64, 3 * 64, 64]
+
+
+def test_poisoned_outputs_are_the_ones_written(torch, launches):
+    q, k, v = qkv(torch, head_dim=32)
+    out, lse = torch.Tensor(q.shape), torch.Tensor((2, 3, 113), torch.float32)
+    assert flash_attn_forward(q, k, v, out=out, lse=lse) == (out, lse)
+    assert launches[0].args[3:5] == [out.data_ptr(), lse.data_ptr()]
+    with pytest.raises(ArgumentError, match=r"lse must be a torch.float32 tensor of shape"):
+        flash_attn_forward(q, k, v, lse=torch.Tensor((2, 3, 112), torch.float32))
+
+
+def misuse_cases(torch):
+    q, k, v = qkv(torch, head_dim=64)
+    T = torch.Tensor
+    return [
+        ((T(q.shape, device="cpu"), k, v), {}, r"q is on cpu: flash_attn_func needs CUDA tensors"),
+        ((q, k, T(v.shape, torch.float32)), {}, r"v has dtype torch.float32; flash_attn_func "
+                                                r"supports torch.float16 and torch.bfloat16"),
+        ((T(q.shape, torch.float32), T(k.shape, torch.float32), T(v.shape, torch.float32)), {},
+         r"q has dtype torch.float32"),
+        ((q, T(k.shape, torch.bfloat16), v), {}, r"k has dtype torch.bfloat16 but q has "
+                                                 r"torch.float16"),
+        ((q, T((3, 203, 3, 64)), v), {}, r"k has batch size 3 but q has 2"),
+        ((q, T((2, 203, 1, 64)), T((2, 203, 1, 64))), {}, r"k has 1 heads but q has 3: MQA/GQA "
+                                                          r"\(fewer key/value heads"),
+        ((q, k, T((2, 203, 3, 32))), {}, r"v has head dimension 32 but q has 64"),
+        ((q, k, T((2, 200, 3, 64))), {}, r"v has seqlen 200 but k has 203"),
+        ((T((2, 5, 3, 8)), T((2, 7, 3, 8)), T((2, 7, 3, 8))), {}, r"head dimension 8 is not "
+                                                                  r"supported: .*16..128"),
+        ((T((2, 5, 3, 256)),) + (T((2, 7, 3, 256)),) * 2, {}, r"head dimension 256"),
+        ((T((113, 3, 64)), k, v), {}, r"q must have 4 dimensions"),
+        ((q, k, v), {"dropout_p": 0.1}, r"dropout_p=0.1: dropout is not supported"),
+        ((q, T(k.shape, device="cuda:1"), v), {}, r"k is on cuda:1 but q is on cuda:0"),
+        ((np.zeros(q.shape, np.float16), k, v), {}, r"q must be a torch.Tensor"),
+        ((q, k, v), {"softmax_scale": "x"}, r"softmax_scale must be a float"),
+    ]
+
+
+def test_flash_attn_misuse_is_a_value_error_before_any_launch(torch, launches):
+    for args, kwargs, message in misuse_cases(torch):
+        with pytest.raises(ValueError, match=message):
+            flash_attn_func(*args, **kwargs)
+    assert not launches

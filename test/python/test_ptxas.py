@@ -1,0 +1,178 @@
+"""Every kernel of kernels/ compiles to PTX through the C++ API (target
+"cuda"; no GPU needed) for sm_75, sm_80 and sm_90, and NVIDIA's assembler
+accepts it: ``ptxas -arch=sm_XX``. The attention kernels, at the launch
+configurations flash_attn_func uses (flashtile.attention.CONFIGS), must
+assemble with 0 spill bytes.
+
+Dtypes: f16 everywhere; bf16 and tf32 matrix products (mma.sync) need sm_80,
+so at sm_75 they must fail with a clear error naming the requirement; f32
+products in full precision have no mma.sync at all and must say so.
+
+Skipped when ptxas is not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin).
+The compiles run in a thread pool (the C++ API releases the GIL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict, List, NamedTuple, Optional
+
+import pytest
+
+from flashtile import _native
+from flashtile.attention import CONFIGS, block_d
+from flashtile.errors import CompilationError
+from flashtile.kernels import kernels_dir
+
+ARCHS = (75, 80, 90)
+ATTENTION_HEAD_DIMS = (16, 32, 64, 80, 128)
+
+
+def find_ptxas() -> Optional[str]:
+    found = shutil.which("ptxas")
+    if found:
+        return found
+    for home in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"):
+        if home and os.access(os.path.join(home, "bin", "ptxas"), os.X_OK):
+            return os.path.join(home, "bin", "ptxas")
+    return None
+
+
+PTXAS = find_ptxas()
+pytestmark = pytest.mark.skipif(
+    PTXAS is None, reason="ptxas not found on PATH, in $CUDA_HOME/bin or /usr/local/cuda/bin "
+    "(install the CUDA toolkit's ptxas to run the PTX assembly checks)")
+
+
+class Case(NamedTuple):
+    file: str
+    kernel: str
+    dtype: str  # element type of the untyped pointers
+    constexprs: Dict
+    arch: int
+    num_warps: int = 4
+    num_stages: int = 2
+    expect_error: Optional[str] = None  # a regex the compile error must match
+    check_spills: bool = False
+
+    @property
+    def id(self) -> str:
+        cx = ",".join(f"{k}={v}" for k, v in sorted(self.constexprs.items()))
+        return (f"{self.kernel}-{self.dtype}-sm{self.arch}-w{self.num_warps}s{self.num_stages}"
+                f"-{cx}")
+
+
+def _attention_cases() -> List[Case]:
+    cases = []
+    for head_dim in ATTENTION_HEAD_DIMS:
+        fwd, dkdv, dq = CONFIGS[block_d(head_dim)]
+        common = {"HEAD_DIM": head_dim, "BLOCK_D": block_d(head_dim)}
+        for arch in ARCHS:
+            for dtype in ("f16", "bf16"):
+                error = r"bf16 mma\.sync needs sm_80" if dtype == "bf16" and arch < 80 else None
+                for causal in (False, True):
+                    for kernel, config in (("attention_fwd", fwd), ("attention_bwd_dkdv", dkdv),
+                                           ("attention_bwd_dq", dq)):
+                        cx = dict(common, BLOCK_M=config.block_m, BLOCK_N=config.block_n,
+                                  CAUSAL=causal)
+                        cases.append(Case("attention.py", kernel, dtype, cx, arch,
+                                          config.num_warps, config.num_stages, error,
+                                          check_spills=error is None))
+                cases.append(Case("attention.py", "attention_bwd_preprocess", dtype,
+                                  dict(common, BLOCK_M=dq.block_m), arch, 4, 1, None, True))
+    return cases
+
+
+def _small_kernel_cases() -> List[Case]:
+    cases = []
+    for arch in ARCHS:
+        for dtype in ("f16", "bf16", "f32"):
+            cases.append(Case("vector_add.py", "vector_add", dtype, {"BLOCK": 1024}, arch))
+            cases.append(Case("softmax.py", "softmax", dtype, {"BLOCK": 1024}, arch))
+            cases.append(Case("layer_norm.py", "layer_norm_fwd", dtype, {"BLOCK": 1024}, arch,
+                              num_warps=8))
+        blocks = {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32}
+        cases.append(Case("matmul.py", "matmul", "f16", blocks, arch))
+        cases.append(Case("matmul.py", "matmul", "f16", {"BLOCK_M": 128, "BLOCK_N": 128,
+                                                         "BLOCK_K": 32}, arch, 8, 3))
+        cases.append(Case("matmul.py", "matmul", "bf16", blocks, arch,
+                          expect_error=r"bf16 mma\.sync needs sm_80" if arch < 80 else None))
+        cases.append(Case("matmul.py", "matmul", "f32", dict(blocks, ALLOW_TF32=True), arch,
+                          expect_error=r"tf32 mma\.sync needs sm_80" if arch < 80 else None))
+        cases.append(Case("matmul.py", "matmul", "f32", dict(blocks, ALLOW_TF32=False), arch,
+                          expect_error=r"input_precision = ieee have no mma\.sync"))
+    return cases
+
+
+CASES = _small_kernel_cases() + _attention_cases()
+
+
+class Result(NamedTuple):
+    error: Optional[str]  # the compile error, if any
+    ptx: str
+    report: str  # ptxas -v output
+    returncode: int
+
+
+def _signature(source: str, path: str, kernel: str, dtype: str) -> Dict[str, str]:
+    types = {}
+    for p in _native.core().kernel_params(source, path, kernel):
+        if p.kind == "pointer":
+            types[p.name] = p.type if p.type not in ("", "*") else "*" + dtype
+        elif p.kind == "untyped":
+            types[p.name] = "i32"
+        elif p.kind in ("int", "float"):
+            types[p.name] = p.type
+    return types
+
+
+def _run(case: Case) -> Result:
+    path = kernels_dir() / case.file
+    source = path.read_text()
+    types = _signature(source, str(path), case.kernel, case.dtype)
+    aligned = {name for name, t in types.items() if t.startswith("*")}
+    try:
+        kernel = _native.core().compile(source, str(path), case.kernel, case.constexprs, types,
+                                        aligned, False, "cuda", case.arch, case.num_warps,
+                                        case.num_stages)
+    except CompilationError as error:
+        return Result(str(error), "", "", -1)
+    with tempfile.TemporaryDirectory() as tmp:
+        ptx = Path(tmp) / "kernel.ptx"
+        ptx.write_text(kernel.ptx)
+        done = subprocess.run([PTXAS, f"-arch=sm_{case.arch}", "-v", str(ptx), "-o",
+                               str(Path(tmp) / "kernel.cubin")], capture_output=True, text=True)
+    return Result(None, kernel.ptx, done.stdout + done.stderr, done.returncode)
+
+
+@pytest.fixture(scope="module")
+def results() -> Dict[str, Result]:
+    if PTXAS is None:
+        return {}
+    with ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
+        return dict(zip((c.id for c in CASES), pool.map(_run, CASES)))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_ptxas_accepts_the_ptx(case: Case, results: Dict[str, Result]):
+    result = results[case.id]
+    if case.expect_error:
+        assert result.error is not None, f"expected a compile error matching {case.expect_error}"
+        assert re.search(case.expect_error, result.error), result.error
+        assert re.search(r"\.py:\d+:\d+: error:", result.error), result.error  # DSL location
+        return
+    assert result.error is None, result.error
+    assert f".target sm_{case.arch}" in result.ptx
+    assert f".visible .entry {case.kernel}(" in result.ptx
+    assert result.returncode == 0, f"ptxas -arch=sm_{case.arch} rejected the PTX:\n{result.report}"
+    if case.check_spills:
+        spills = re.findall(r"(\d+) bytes spill stores, (\d+) bytes spill loads", result.report)
+        assert spills, result.report
+        assert all(s == ("0", "0") for s in spills), (
+            f"{case.kernel} spills at the flash_attn_func configuration:\n{result.report}")
