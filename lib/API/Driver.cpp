@@ -231,6 +231,9 @@ bool listParams(const std::string &source, const std::string &filename,
 struct Module::State {
   State() : context(makeRegistry(), MLIRContext::Threading::DISABLED) {
     context.loadAllAvailableDialects();
+    // Errors point at the DSL line with a caret; the generic form of the op
+    // ("see current operation: ...") would only bury that.
+    context.printOpOnDiagnostic(false);
   }
 
   static DialectRegistry makeRegistry() {
