@@ -2,7 +2,7 @@
 //--------------------------------===//
 //
 //   tile.addptr      one llvm.getelementptr per register (!llvm.ptr<1>)
-//   tile.load        per group of v registers (v from AxisInfo.cpp) one
+//   tile.load        per group of v registers (v: computeVectorWidths) one
 //                    llvm.load of vector<v x T>, aligned to v elements;
 //                    a mask guards it with scf.if whose else yields `other`
 //                    (zero when absent)
@@ -18,6 +18,7 @@
 
 #include "Utility.h"
 
+#include "flashtile/Dialect/TileGPU/Analysis/AxisInfo.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -358,7 +359,69 @@ struct AtomicRMWOpConversion : ConvertOpToLLVMPattern<tile::AtomicRMWOp> {
   }
 };
 
+/// The dimension along which a thread of `layout` holds its registers in
+/// runs of consecutive elements, and the length of those runs (aligned: no
+/// other register bit, lane or warp moves by less than a run along it).
+/// {0, 1} when there is none.
+std::pair<unsigned, int64_t> getRegisterRuns(const LinearLayout &layout,
+                                             unsigned rank) {
+  unsigned dim = 0;
+  int64_t runs = 1;
+  for (unsigned d = 0; d < rank; ++d) {
+    int64_t n =
+        layout.getNumConsecutiveInOut(layout::kRegister, layout::dimName(d));
+    if (n > runs) {
+      runs = n;
+      dim = d;
+    }
+  }
+  if (runs == 1)
+    return {0, 1};
+  std::string dimName = layout::dimName(dim);
+  unsigned consecutiveBits = llvm::Log2_64(runs);
+  for (const LinearLayout::InDim &in : layout.getInDims())
+    for (unsigned bit = 0; bit < in.bases.size(); ++bit) {
+      if (in.name == layout::kRegister && bit < consecutiveBits)
+        continue;
+      int32_t step = layout.getBasis(in.name, bit, dimName);
+      if (step != 0)
+        runs = std::min<int64_t>(runs, step & -step);
+    }
+  return {dim, runs};
+}
+
 } // namespace
+
+void tilegpu_to_llvm::computeVectorWidths(ModuleOp module,
+                                          LoweringState &state) {
+  tilegpu::AxisInfoAnalysis axisInfo(module);
+  module.walk([&](Operation *op) {
+    Value ptr, mask;
+    if (auto load = dyn_cast<tile::LoadOp>(op)) {
+      ptr = load.getPtr();
+      mask = load.getMask();
+    } else if (auto store = dyn_cast<tile::StoreOp>(op)) {
+      ptr = store.getPtr();
+      mask = store.getMask();
+    } else if (auto copy = dyn_cast<tilegpu::AsyncCopyGlobalToLocalOp>(op)) {
+      ptr = copy.getPtr();
+      mask = copy.getMask();
+    }
+    // Scalar accesses (and ops not in the map) move one element.
+    auto type = ptr ? dyn_cast<RankedTensorType>(ptr.getType()) : nullptr;
+    if (!type)
+      return;
+    auto layout = tilegpu::getLinearLayout(type);
+    if (!layout) {
+      llvm::consumeError(layout.takeError());
+      state.vectorWidth[op] = 1;
+      return;
+    }
+    auto [dim, runs] = getRegisterRuns(*layout, type.getRank());
+    state.vectorWidth[op] = unsigned(
+        std::min<int64_t>(runs, axisInfo.getVectorWidth(ptr, mask, dim)));
+  });
+}
 
 void tilegpu_to_llvm::populateLoadStoreOpToLLVMPatterns(
     TileGPUTypeConverter &converter, RewritePatternSet &patterns,

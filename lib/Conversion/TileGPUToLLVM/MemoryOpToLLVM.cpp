@@ -189,8 +189,8 @@ struct AsyncCopyOpConversion
     if (failed(t) || failed(dist))
       return failure();
     int64_t elemBytes = tilegpu::getElementBytes(memdesc);
-    // Elements per copy: what the global side allows (AxisInfo) and the
-    // shared side keeps contiguous, in 4, 8 or 16 bytes.
+    // Elements per copy: what the global side allows (computeVectorWidths)
+    // and the shared side keeps contiguous, in 4, 8 or 16 bytes.
     auto it = state.vectorWidth.find(op);
     int64_t v = it == state.vectorWidth.end() ? 1 : it->second;
     v = std::min(

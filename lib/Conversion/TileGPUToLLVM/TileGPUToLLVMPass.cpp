@@ -1,7 +1,8 @@
 //===- TileGPUToLLVMPass.cpp - the convert-tilegpu-to-llvm pass -----------===//
 //
-// 1. A contiguity/alignment analysis picks the vector width of every global
-//    memory access (AxisInfo.cpp), while the tilegpu IR is still intact.
+// 1. The vector width of every global memory access is picked from the
+//    layouts and tilegpu::AxisInfoAnalysis (contiguity, alignment, mask
+//    constancy), while the tilegpu IR is still intact.
 // 2. One dialect conversion rewrites kernels, tile and tilegpu ops and
 //    arith/math on tensors into LLVM + NVVM ops on per-thread registers;
 //    scf ops get their types converted (loop-carried blocks become

@@ -240,7 +240,9 @@ void populateMemoryOpToLLVMPatterns(TileGPUTypeConverter &converter,
 /// polynomials, applied after the main conversion.
 void populateScalarMathPatterns(mlir::RewritePatternSet &patterns);
 
-/// Vector widths of the memory ops of `module` (see AxisInfo.cpp).
+/// Vector widths of the global memory ops of `module`: what the layout
+/// gives a thread in aligned runs of consecutive registers, within what
+/// tilegpu::AxisInfoAnalysis allows (LoadStoreOpToLLVM.cpp).
 void computeVectorWidths(mlir::ModuleOp module, LoweringState &state);
 
 } // namespace flashtile::tilegpu_to_llvm

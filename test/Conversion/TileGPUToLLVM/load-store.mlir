@@ -185,3 +185,44 @@ module attributes {tilegpu.num_warps = 1 : i32} {
     return
   }
 }
+
+// -----
+
+#blocked = #tilegpu.blocked<{sizePerThread = [1, 8], threadsPerWarp = [4, 8], warpsPerCTA = [1, 1], order = [1, 0]}>
+#transposed = #tilegpu.blocked<{sizePerThread = [8, 1], threadsPerWarp = [8, 4], warpsPerCTA = [1, 1], order = [0, 1]}>
+#rows = #tilegpu.slice<{dim = 1, parent = #blocked}>
+#cols = #tilegpu.slice<{dim = 0, parent = #blocked}>
+
+// The transpose of the pointers and mask of a row-major tile (a K^T
+// operand, as the pipeliner's copies read it): consecutive along dimension
+// 0, where the layout gives each thread runs of 8 registers, so 16-byte
+// accesses under one mask bit.
+
+// CHECK-LABEL: llvm.func @transposed(
+// CHECK-COUNT-4: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xf16>
+// CHECK-NOT: llvm.load
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xf16>, !llvm.ptr<1>
+// CHECK-NOT: llvm.store
+module attributes {tilegpu.num_warps = 1 : i32} {
+  func.func @transposed(%p: !tile.ptr<f16> {tile.divisibility = 16 : i32}, %stride: i32 {tile.divisibility = 16 : i32},
+                        %n16: i32 {tile.divisibility = 16 : i32}) attributes {tile.kernel} {
+    %r = tile.make_range 0 to 16 : tensor<16xi32, #rows>
+    %c = tile.make_range 0 to 64 : tensor<64xi32, #cols>
+    %r2 = tile.expand_dims %r {axis = 1 : i32} : tensor<16xi32, #rows> -> tensor<16x1xi32, #blocked>
+    %s = tile.splat %stride : i32 -> tensor<16x1xi32, #blocked>
+    %rs = arith.muli %r2, %s : tensor<16x1xi32, #blocked>
+    %rb = tile.broadcast %rs : tensor<16x1xi32, #blocked> -> tensor<16x64xi32, #blocked>
+    %c2 = tile.expand_dims %c {axis = 0 : i32} : tensor<64xi32, #cols> -> tensor<1x64xi32, #blocked>
+    %cb = tile.broadcast %c2 : tensor<1x64xi32, #blocked> -> tensor<16x64xi32, #blocked>
+    %off = arith.addi %rb, %cb : tensor<16x64xi32, #blocked>
+    %pb = tile.splat %p : !tile.ptr<f16> -> tensor<16x64x!tile.ptr<f16>, #blocked>
+    %pp = tile.addptr %pb, %off : tensor<16x64x!tile.ptr<f16>, #blocked>, tensor<16x64xi32, #blocked>
+    %n16b = tile.splat %n16 : i32 -> tensor<16x64xi32, #blocked>
+    %m16 = arith.cmpi slt, %cb, %n16b : tensor<16x64xi32, #blocked>
+    %pt = tile.trans %pp {order = array<i32: 1, 0>} : tensor<16x64x!tile.ptr<f16>, #blocked> -> tensor<64x16x!tile.ptr<f16>, #transposed>
+    %mt = tile.trans %m16 {order = array<i32: 1, 0>} : tensor<16x64xi1, #blocked> -> tensor<64x16xi1, #transposed>
+    %x = tile.load %pt, %mt : tensor<64x16x!tile.ptr<f16>, #transposed>
+    tile.store %pt, %x, %mt : tensor<64x16x!tile.ptr<f16>, #transposed>
+    return
+  }
+}

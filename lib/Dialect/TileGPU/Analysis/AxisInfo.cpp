@@ -100,11 +100,13 @@ llvm::raw_ostream &flashtile::tilegpu::operator<<(llvm::raw_ostream &os,
 namespace {
 
 /// Divisibility of `x`'s values at the starts of runs of length `g` along
-/// `d` (runs of the result of an op of which `x` is an operand).
-int64_t divisibilityAt(const AxisInfo &x, unsigned d, int64_t g) {
+/// `d` (runs of the result of an op of which `x` is an operand); `step`:
+/// how much consecutive values differ (bytes per element for pointers).
+int64_t divisibilityAt(const AxisInfo &x, unsigned d, int64_t g,
+                       int64_t step = 1) {
   if (g >= x.contiguity[d])
     return x.divisibility[d];
-  return gcd(x.divisibility[d], g);
+  return gcd(x.divisibility[d], g * step);
 }
 
 /// A constant integer or splat of one: its value.
@@ -115,16 +117,44 @@ std::optional<int64_t> getConstantInt(Value value) {
   return std::nullopt;
 }
 
-AxisInfo addOrSub(const AxisInfo &a, const AxisInfo &b, bool isSub) {
+/// a + b or a - b; for tile.addptr, `a` is the pointer block and `b` the
+/// offset in elements of `step` bytes.
+AxisInfo addOrSub(const AxisInfo &a, const AxisInfo &b, bool isSub,
+                  int64_t step = 1) {
   AxisInfo info = AxisInfo::getUnknown(a.getRank());
   for (unsigned d = 0; d < a.getRank(); ++d) {
     int64_t c = gcd(a.contiguity[d], b.constancy[d]);
     if (!isSub)
       c = std::max(c, gcd(a.constancy[d], b.contiguity[d]));
-    info.contiguity[d] = std::max<int64_t>(1, c);
-    info.divisibility[d] = gcd(divisibilityAt(a, d, info.contiguity[d]),
-                               divisibilityAt(b, d, info.contiguity[d]));
+    c = std::max<int64_t>(1, c);
+    info.contiguity[d] = c;
+    int64_t offsetDiv =
+        std::min(kMaxDivisibility, divisibilityAt(b, d, c) * step);
+    info.divisibility[d] = gcd(divisibilityAt(a, d, c, step), offsetDiv);
     info.constancy[d] = gcd(a.constancy[d], b.constancy[d]);
+  }
+  return info;
+}
+
+/// x / n and x % n, for x >= 0 and n > 0 (indices and sizes; as Triton
+/// assumes): an aligned run of m consecutive values of x that starts at a
+/// multiple of m, with n constant over it and a multiple of m, does not
+/// cross a multiple of n. So x / n is constant over it and x % n
+/// consecutive.
+AxisInfo divOrRem(const AxisInfo &x, const AxisInfo &n, bool isRem) {
+  AxisInfo info = AxisInfo::getUnknown(x.getRank());
+  for (unsigned d = 0; d < x.getRank(); ++d) {
+    int64_t nDiv = n.contiguity[d] == 1 ? n.divisibility[d] : 1;
+    int64_t m =
+        gcd(gcd(x.contiguity[d], x.divisibility[d]), gcd(n.constancy[d], nDiv));
+    int64_t constancy = gcd(x.constancy[d], n.constancy[d]);
+    if (isRem) {
+      info.contiguity[d] = m;
+      info.divisibility[d] = gcd(divisibilityAt(x, d, m), nDiv);
+      info.constancy[d] = constancy;
+    } else {
+      info.constancy[d] = std::max(constancy, m);
+    }
   }
   return info;
 }
@@ -333,12 +363,9 @@ void AxisInfoAnalysis::visitOp(Operation *op) {
             return info;
           })
           .Case([&](tile::AddPtrOp addptr) {
-            AxisInfo offset = operand(1);
             int64_t bytes = getElementBytes(
                 tile::getPointeeType(addptr.getPtr().getType()));
-            for (int64_t &div : offset.divisibility)
-              div = std::min(kMaxDivisibility, div * bytes);
-            return addOrSub(operand(0), offset, /*isSub=*/false);
+            return addOrSub(operand(0), operand(1), /*isSub=*/false, bytes);
           })
           .Case([&](arith::AddIOp) {
             return addOrSub(operand(0), operand(1), /*isSub=*/false);
@@ -347,6 +374,12 @@ void AxisInfoAnalysis::visitOp(Operation *op) {
             return addOrSub(operand(0), operand(1), /*isSub=*/true);
           })
           .Case([&](arith::MulIOp) { return mul(operand(0), operand(1)); })
+          .Case<arith::DivSIOp, arith::DivUIOp>([&](Operation *) {
+            return divOrRem(operand(0), operand(1), /*isRem=*/false);
+          })
+          .Case<arith::RemSIOp, arith::RemUIOp>([&](Operation *) {
+            return divOrRem(operand(0), operand(1), /*isRem=*/true);
+          })
           .Case([&](arith::CmpIOp cmp) {
             return compare(cmp.getPredicate(), operand(0), operand(1));
           })
@@ -372,7 +405,7 @@ void AxisInfoAnalysis::visitOp(Operation *op) {
             return info;
           })
           .Default([&](Operation *) -> std::optional<AxisInfo> {
-            // Other elementwise integer ops (andi, ori, divsi, ...) are
+            // Other elementwise integer ops (andi, ori, shli, ...) are
             // uniform where all their operands are.
             if (!op->hasTrait<OpTrait::Elementwise>())
               return std::nullopt;

@@ -193,3 +193,59 @@ func.func @async_copy(%base: !tile.ptr<f16> {tile.divisibility = 16 : i32}) {
   tilegpu.async_copy_global_to_local %p, %buf : tensor<64x64x!tile.ptr<f16>, #b2> -> !tilegpu.memdesc<64x64xf16, #shared>
   return
 }
+
+// -----
+
+// x / n and x % n for n a multiple of 8: aligned runs of 8 consecutive x
+// stay consecutive in x % n, and x / n is constant over them. Row x / 8,
+// column x % 8 of a matrix with 16-byte aligned rows: 8 halves (16 bytes)
+// per access. A remainder by an n of unknown divisibility keeps nothing.
+
+#v1k = #tilegpu.blocked<{sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]}>
+
+// CHECK-DAG: #[[VEC8:.*]] = #tilegpu.blocked<{sizePerThread = [8], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]}>
+// CHECK-DAG: #[[ONE:.*]] = #tilegpu.blocked<{sizePerThread = [1], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]}>
+// CHECK-LABEL: func.func @div_rem
+func.func @div_rem(%a: !tile.ptr<f16> {tile.divisibility = 16 : i32}, %stride: i32 {tile.divisibility = 16 : i32}, %n: i32) {
+  %c8 = arith.constant dense<8> : tensor<1024xi32, #v1k>
+  %r = tile.make_range 0 to 1024 : tensor<1024xi32, #v1k>
+  %row = arith.divsi %r, %c8 : tensor<1024xi32, #v1k>
+  %col = arith.remsi %r, %c8 : tensor<1024xi32, #v1k>
+  %sv = tile.splat %stride : i32 -> tensor<1024xi32, #v1k>
+  %ro = arith.muli %row, %sv : tensor<1024xi32, #v1k>
+  %off = arith.addi %ro, %col : tensor<1024xi32, #v1k>
+  %p0 = tile.splat %a : !tile.ptr<f16> -> tensor<1024x!tile.ptr<f16>, #v1k>
+  %p = tile.addptr %p0, %off : tensor<1024x!tile.ptr<f16>, #v1k>, tensor<1024xi32, #v1k>
+  // CHECK: tile.load %{{.*}} : tensor<1024x!tile.ptr<f16>, #[[VEC8]]>
+  %x = tile.load %p : tensor<1024x!tile.ptr<f16>, #v1k>
+  %nv = tile.splat %n : i32 -> tensor<1024xi32, #v1k>
+  %wrapped = arith.remsi %r, %nv : tensor<1024xi32, #v1k>
+  %q = tile.addptr %p0, %wrapped : tensor<1024x!tile.ptr<f16>, #v1k>, tensor<1024xi32, #v1k>
+  // CHECK: tile.load %{{.*}} : tensor<1024x!tile.ptr<f16>, #[[ONE]]>
+  %y = tile.load %q : tensor<1024x!tile.ptr<f16>, #v1k>
+  return
+}
+
+// -----
+
+// Alignment inside runs of pointers is counted in bytes: a + x (16-byte
+// aligned, consecutive) advanced by (x / 4) * 64 elements is consecutive in
+// runs of 4 halves that start at multiples of 8 bytes: 4 per access.
+
+#v1 = #tilegpu.blocked<{sizePerThread = [1], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]}>
+
+// CHECK-DAG: #[[VEC4:.*]] = #tilegpu.blocked<{sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [4], order = [0]}>
+// CHECK-LABEL: func.func @pointer_runs
+func.func @pointer_runs(%a: !tile.ptr<f16> {tile.divisibility = 16 : i32}) {
+  %c4 = arith.constant dense<4> : tensor<1024xi32, #v1>
+  %c64 = arith.constant dense<64> : tensor<1024xi32, #v1>
+  %r = tile.make_range 0 to 1024 : tensor<1024xi32, #v1>
+  %p0 = tile.splat %a : !tile.ptr<f16> -> tensor<1024x!tile.ptr<f16>, #v1>
+  %p = tile.addptr %p0, %r : tensor<1024x!tile.ptr<f16>, #v1>, tensor<1024xi32, #v1>
+  %group = arith.divsi %r, %c4 : tensor<1024xi32, #v1>
+  %skip = arith.muli %group, %c64 : tensor<1024xi32, #v1>
+  %q = tile.addptr %p, %skip : tensor<1024x!tile.ptr<f16>, #v1>, tensor<1024xi32, #v1>
+  // CHECK: tile.load %{{.*}} : tensor<1024x!tile.ptr<f16>, #[[VEC4]]>
+  %x = tile.load %q : tensor<1024x!tile.ptr<f16>, #v1>
+  return
+}

@@ -4,16 +4,21 @@
 // dimension, how long the runs of consecutive values are (contiguity), what
 // power of two divides the first value of each run (divisibility: elements
 // for integers, bytes for pointers) and how long the runs of equal values
-// are (constancy). tilegpu-coalesce picks vector widths from it; the
-// lowering of global accesses may ask it the same questions.
+// are (constancy). tilegpu-coalesce picks layouts from it; the lowering to
+// LLVM (convert-tilegpu-to-llvm) picks the vector width of every global
+// load, store and cp.async from it and the layout, so it runs on any
+// tilegpu IR: laid out, pipelined, after shared-memory allocation.
 //
 // Facts come from tile.make_range (contiguity), constants and the
 // `tile.divisibility` argument attributes the front end writes (pointers
 // are otherwise assumed aligned to their element size), and flow through
 // tile.splat/broadcast/expand_dims/trans/addptr, tilegpu.convert_layout,
-// arith.addi/subi/muli/cmpi/select/extsi/..., scf.for induction variables
-// and loop-carried values (to a fixpoint) and scf.if results. Anything else
-// is unknown: contiguity, divisibility and constancy 1.
+// arith.addi/subi/muli/divsi/remsi/cmpi/select/extsi/..., scf.for induction
+// variables and loop-carried values (to a fixpoint) and scf.if results.
+// Division and remainder assume non-negative operands, as block indices
+// are. Anything else is unknown: contiguity, divisibility and constancy 1.
+// Layouts play no part: facts are about a block's values, not who holds
+// them.
 //
 //===----------------------------------------------------------------------===//
 
