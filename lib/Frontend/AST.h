@@ -161,8 +161,8 @@ struct KeywordArg {
 struct CallExpr : Expr {
   CallExpr(llvm::SMLoc loc, ExprPtr callee, std::vector<ExprPtr> args,
            std::vector<KeywordArg> keywords)
-      : Expr(Kind::Call, loc), callee(std::move(callee)),
-        args(std::move(args)), keywords(std::move(keywords)) {}
+      : Expr(Kind::Call, loc), callee(std::move(callee)), args(std::move(args)),
+        keywords(std::move(keywords)) {}
   FLASHTILE_EXPR_CLASSOF(Call)
   ExprPtr callee;
   std::vector<ExprPtr> args;
@@ -226,8 +226,8 @@ llvm::StringRef getSpelling(CompareOp op);
 struct CompareExpr : Expr {
   CompareExpr(llvm::SMLoc loc, std::vector<CompareOp> ops,
               std::vector<llvm::SMLoc> opLocs, std::vector<ExprPtr> operands)
-      : Expr(Kind::Compare, loc), ops(std::move(ops)), opLocs(std::move(opLocs)),
-        operands(std::move(operands)) {}
+      : Expr(Kind::Compare, loc), ops(std::move(ops)),
+        opLocs(std::move(opLocs)), operands(std::move(operands)) {}
   FLASHTILE_EXPR_CLASSOF(Compare)
   std::vector<CompareOp> ops;
   std::vector<llvm::SMLoc> opLocs;
@@ -236,8 +236,7 @@ struct CompareExpr : Expr {
 
 /// `thenValue if cond else elseValue`.
 struct IfExpExpr : Expr {
-  IfExpExpr(llvm::SMLoc loc, ExprPtr cond, ExprPtr thenValue,
-            ExprPtr elseValue)
+  IfExpExpr(llvm::SMLoc loc, ExprPtr cond, ExprPtr thenValue, ExprPtr elseValue)
       : Expr(Kind::IfExp, loc), cond(std::move(cond)),
         thenValue(std::move(thenValue)), elseValue(std::move(elseValue)) {}
   FLASHTILE_EXPR_CLASSOF(IfExp)
@@ -252,7 +251,17 @@ struct IfExpExpr : Expr {
 
 class Stmt {
 public:
-  enum class Kind { Expr, Assign, AugAssign, AnnAssign, If, For, While, Return, Pass };
+  enum class Kind {
+    Expr,
+    Assign,
+    AugAssign,
+    AnnAssign,
+    If,
+    For,
+    While,
+    Return,
+    Pass
+  };
 
   virtual ~Stmt() = default;
   Kind getKind() const { return kind; }
@@ -291,8 +300,8 @@ struct AssignStmt : Stmt {
 
 /// `target op= value`.
 struct AugAssignStmt : Stmt {
-  AugAssignStmt(llvm::SMLoc loc, BinaryOp op, llvm::SMLoc opLoc,
-                ExprPtr target, ExprPtr value)
+  AugAssignStmt(llvm::SMLoc loc, BinaryOp op, llvm::SMLoc opLoc, ExprPtr target,
+                ExprPtr value)
       : Stmt(Kind::AugAssign, loc), op(op), opLoc(opLoc),
         target(std::move(target)), value(std::move(value)) {}
   FLASHTILE_STMT_CLASSOF(AugAssign)

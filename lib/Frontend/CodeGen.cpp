@@ -27,8 +27,8 @@ namespace flashtile::frontend {
 CodeGen::CodeGen(MLIRContext &context, SourceModule &module)
     : context(context), module(module), sourceMgr(module.getSourceMgr()),
       builder(&context), scratch(std::make_unique<Block>()) {
-  context.loadDialect<tile::TileDialect, arith::ArithDialect,
-                      func::FuncDialect, math::MathDialect, scf::SCFDialect>();
+  context.loadDialect<tile::TileDialect, arith::ArithDialect, func::FuncDialect,
+                      math::MathDialect, scf::SCFDialect>();
   filename = StringAttr::get(&context, module.getFilename());
 }
 
@@ -201,14 +201,14 @@ FailureOr<PyValue> CodeGen::lookupName(StringRef name, SMLoc loc) {
   return error(loc, "name '" + name + "' is not defined");
 }
 
-FailureOr<PyValue> CodeGen::evalModuleConstant(GlobalDecl &decl,
-                                               StringRef name, SMLoc useLoc) {
+FailureOr<PyValue> CodeGen::evalModuleConstant(GlobalDecl &decl, StringRef name,
+                                               SMLoc useLoc) {
   auto it = constants.find(&decl);
   if (it != constants.end())
     return it->second;
   if (constantsInProgress.contains(&decl))
-    return error(useLoc,
-                 "module constant '" + name + "' is defined in terms of itself");
+    return error(useLoc, "module constant '" + name +
+                             "' is defined in terms of itself");
   FailureOr<const Expr *> expr = module.getConstantValue(decl);
   if (failed(expr))
     return failure();
@@ -233,8 +233,9 @@ FailureOr<PyValue> CodeGen::evalAtModuleScope(const Expr &expr,
   if (failed(value))
     return failure();
   if (value->containsRuntime())
-    return error(expr.getLoc(), what + " must be a compile-time value, but "
-                                       "it is a runtime " +
+    return error(expr.getLoc(), what +
+                                    " must be a compile-time value, but "
+                                    "it is a runtime " +
                                     getKindName(*value));
   return value;
 }
@@ -286,8 +287,8 @@ FailureOr<PyValue> CodeGen::callFunction(const PyValue &callee,
       value = arg->value;
     } else {
       FailureOr<PyValue> defaultValue = evalAtModuleScope(
-          *param.defaultValue, "the default value of parameter '" +
-                                   param.name + "'");
+          *param.defaultValue,
+          "the default value of parameter '" + param.name + "'");
       if (failed(defaultValue))
         return failure();
       value = *defaultValue;

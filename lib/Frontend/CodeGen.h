@@ -58,7 +58,8 @@ public:
   CodeGen(mlir::MLIRContext &context, SourceModule &module);
   ~CodeGen();
 
-  llvm::FailureOr<std::vector<ParamInfo>> getKernelParams(llvm::StringRef kernel);
+  llvm::FailureOr<std::vector<ParamInfo>>
+  getKernelParams(llvm::StringRef kernel);
   llvm::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
   compileKernel(llvm::StringRef kernel, const Specialization &spec);
 
@@ -103,8 +104,7 @@ public:
   llvm::FailureOr<PyValue> evalAtModuleScope(const Expr &expr,
                                              const llvm::Twine &what);
   /// Inlines a call to the module function `decl`.
-  llvm::FailureOr<PyValue> callFunction(const PyValue &callee,
-                                        CallArgs &args);
+  llvm::FailureOr<PyValue> callFunction(const PyValue &callee, CallArgs &args);
 
   /// Counts nesting of evaluation (expressions, statements, calls) to fail
   /// cleanly instead of exhausting the native stack.
@@ -271,12 +271,14 @@ public:
   /// A compile-time int argument.
   llvm::FailureOr<int64_t> getConstInt(const Arg &arg, const llvm::Twine &what);
   /// A shape argument: an int or a tuple of ints, each a power of two.
-  llvm::FailureOr<llvm::SmallVector<int64_t>> getShape(const Arg &arg, const llvm::Twine &what);
+  llvm::FailureOr<llvm::SmallVector<int64_t>> getShape(const Arg &arg,
+                                                       const llvm::Twine &what);
   /// A dtype argument (element types only).
   llvm::FailureOr<mlir::Type> getElementDType(const Arg &arg,
                                               const llvm::Twine &what);
   /// A runtime block argument (scalars rejected).
-  llvm::FailureOr<mlir::Value> getBlock(const Arg &arg, const llvm::Twine &what);
+  llvm::FailureOr<mlir::Value> getBlock(const Arg &arg,
+                                        const llvm::Twine &what);
   /// Arguments of range()/static_range() as compile-time ints.
   llvm::LogicalResult getRangeBounds(llvm::StringRef callee,
                                      const CallArgs &args,
@@ -333,7 +335,6 @@ private:
   llvm::SmallVector<const FunctionDef *> callStack;
   llvm::DenseMap<GlobalDecl *, PyValue> constants;
   llvm::SmallPtrSet<GlobalDecl *, 4> constantsInProgress;
-
 };
 
 /// Limits that keep abstract interpretation bounded on any input.

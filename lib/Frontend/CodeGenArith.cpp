@@ -138,8 +138,7 @@ static Type promoteStrong(Builder &b, Type lhs, Type rhs) {
     return lhs;
   if (rhsFloat)
     return rhs;
-  return lhs.getIntOrFloatBitWidth() >= rhs.getIntOrFloatBitWidth() ? lhs
-                                                                     : rhs;
+  return lhs.getIntOrFloatBitWidth() >= rhs.getIntOrFloatBitWidth() ? lhs : rhs;
 }
 
 /// The common type of a Python number and a runtime element type.
@@ -185,9 +184,9 @@ FailureOr<Type> CodeGen::promote(const Arg &lhs, const Arg &rhs, SMLoc opLoc,
                             repr(lhs.value) + " and " + repr(rhs.value));
   }
   if (lhs.value.isRuntime() && rhs.value.isRuntime())
-    return promoteStrong(
-        builder, getElementTypeOf(lhs.value.getRuntime().getType()),
-        getElementTypeOf(rhs.value.getRuntime().getType()));
+    return promoteStrong(builder,
+                         getElementTypeOf(lhs.value.getRuntime().getType()),
+                         getElementTypeOf(rhs.value.getRuntime().getType()));
   const Arg &runtime = lhs.value.isRuntime() ? lhs : rhs;
   const Arg &number = lhs.value.isRuntime() ? rhs : lhs;
   return promoteWeak(builder, number.value,
@@ -209,8 +208,8 @@ CodeGen::broadcastShapes(llvm::ArrayRef<int64_t> lhs,
     int64_t b = i < rhs.size() ? rhs[rhs.size() - 1 - i] : 1;
     if (a != b && a != 1 && b != 1)
       return error(loc, "cannot broadcast " + formatType(lhsType) + " and " +
-                            formatType(rhsType) + ": dimension " +
-                            Twine(a) + " does not match " + Twine(b));
+                            formatType(rhsType) + ": dimension " + Twine(a) +
+                            " does not match " + Twine(b));
     shape[rank - 1 - i] = a == 1 ? b : a;
   }
   if (failed(checkBlockShape(shape, loc)))
@@ -218,9 +217,8 @@ CodeGen::broadcastShapes(llvm::ArrayRef<int64_t> lhs,
   return shape;
 }
 
-FailureOr<Value> CodeGen::broadcastTo(Value value,
-                                      llvm::ArrayRef<int64_t> shape,
-                                      SMLoc loc) {
+FailureOr<Value>
+CodeGen::broadcastTo(Value value, llvm::ArrayRef<int64_t> shape, SMLoc loc) {
   Type type = value.getType();
   Type element = getElementTypeOf(type);
   Location opLoc = getLoc(loc);
@@ -251,9 +249,8 @@ FailureOr<Value> CodeGen::broadcastTo(Value value,
         builder, opLoc, RankedTensorType::get(current, element), value, 0u);
   }
   if (llvm::ArrayRef<int64_t>(current) != shape)
-    value = tile::BroadcastOp::create(builder, opLoc,
-                                      RankedTensorType::get(shape, element),
-                                      value);
+    value = tile::BroadcastOp::create(
+        builder, opLoc, RankedTensorType::get(shape, element), value);
   return value;
 }
 
@@ -293,8 +290,8 @@ Value CodeGen::castElements(Value value, Type element, Location loc) {
   }
   if (element.isInteger(1)) {
     Value zero = materializeNumber(PyValue::getFloat(0), srcType, loc);
-    return arith::CmpFOp::create(builder, loc, arith::CmpFPredicate::UNE,
-                                 value, zero);
+    return arith::CmpFOp::create(builder, loc, arith::CmpFPredicate::UNE, value,
+                                 zero);
   }
   return arith::FPToSIOp::create(builder, loc, dst, value);
 }
@@ -304,9 +301,8 @@ Value CodeGen::materializeNumber(const PyValue &number, Type type,
   Type element = getElementTypeOf(type);
   if (number.is(PyValue::Kind::Float) && !isFloatType(element)) {
     // Float to int converts like a runtime value (fptosi / != 0).
-    Value wide = materializeNumber(number, makeType(builder.getF32Type(),
-                                                    getShapeOf(type)),
-                                   loc);
+    Value wide = materializeNumber(
+        number, makeType(builder.getF32Type(), getShapeOf(type)), loc);
     return castElements(wide, element, loc);
   }
   TypedAttr attr;
@@ -359,8 +355,9 @@ FailureOr<Value> CodeGen::toCondition(Value value, SMLoc loc,
   Type type = value.getType();
   if (isBlockType(type))
     return error(loc, what + " must be a scalar, but it is a block (" +
-                          formatType(type) + "); reduce it first or use "
-                                             "fl.where for element-wise choice");
+                          formatType(type) +
+                          "); reduce it first or use "
+                          "fl.where for element-wise choice");
   if (isPointerType(type))
     return error(loc, what + " cannot be a pointer");
   if (type.isInteger(1))
@@ -384,7 +381,8 @@ FailureOr<PyValue> CodeGen::pointerArith(BinaryOp op, const Arg &lhs,
   auto isOffset = [](const PyValue &v) {
     if (v.is(PyValue::Kind::Int) || v.is(PyValue::Kind::Bool))
       return true;
-    return v.isRuntime() && isIntType(getElementTypeOf(v.getRuntime().getType()));
+    return v.isRuntime() &&
+           isIntType(getElementTypeOf(v.getRuntime().getType()));
   };
   bool ok = (op == BinaryOp::Add && lhsPtr != rhsPtr &&
              isOffset(lhsPtr ? rhs.value : lhs.value)) ||
@@ -414,12 +412,12 @@ FailureOr<PyValue> CodeGen::pointerArith(BinaryOp op, const Arg &lhs,
   Type ptrType = ptr.value.getRuntime().getType();
   Type offType = offset.value.isRuntime() ? offset.value.getRuntime().getType()
                                           : offsetType;
-  auto shape = broadcastShapes(getShapeOf(ptrType), getShapeOf(offType),
-                               opLoc, ptrType, offType);
+  auto shape = broadcastShapes(getShapeOf(ptrType), getShapeOf(offType), opLoc,
+                               ptrType, offType);
   if (failed(shape))
     return failure();
-  FailureOr<Value> ptrValue = broadcastTo(ptr.value.getRuntime(), *shape,
-                                          ptr.loc);
+  FailureOr<Value> ptrValue =
+      broadcastTo(ptr.value.getRuntime(), *shape, ptr.loc);
   FailureOr<Value> offValue = prepareOperand(offset, offsetType, *shape, loc);
   if (failed(ptrValue) || failed(offValue))
     return failure();
@@ -462,10 +460,10 @@ FailureOr<PyValue> CodeGen::runtimeBinary(BinaryOp op, const Arg &lhs,
   if (op == BinaryOp::Div && isIntType(element))
     element = builder.getF32Type();
 
-  Type lhsType = lhs.value.isRuntime() ? lhs.value.getRuntime().getType()
-                                       : element;
-  Type rhsType = rhs.value.isRuntime() ? rhs.value.getRuntime().getType()
-                                       : element;
+  Type lhsType =
+      lhs.value.isRuntime() ? lhs.value.getRuntime().getType() : element;
+  Type rhsType =
+      rhs.value.isRuntime() ? rhs.value.getRuntime().getType() : element;
   auto shape = broadcastShapes(getShapeOf(lhsType), getShapeOf(rhsType), opLoc,
                                lhsType, rhsType);
   if (failed(shape))
@@ -541,10 +539,10 @@ FailureOr<PyValue> CodeGen::runtimeCompare(CompareOp op, const Arg &lhs,
   bool isOrdering = op != CompareOp::Eq && op != CompareOp::Ne;
   if (element.isInteger(1) && isOrdering)
     element = builder.getI32Type();
-  Type lhsType = lhs.value.isRuntime() ? lhs.value.getRuntime().getType()
-                                       : element;
-  Type rhsType = rhs.value.isRuntime() ? rhs.value.getRuntime().getType()
-                                       : element;
+  Type lhsType =
+      lhs.value.isRuntime() ? lhs.value.getRuntime().getType() : element;
+  Type rhsType =
+      rhs.value.isRuntime() ? rhs.value.getRuntime().getType() : element;
   auto shape = broadcastShapes(getShapeOf(lhsType), getShapeOf(rhsType), opLoc,
                                lhsType, rhsType);
   if (failed(shape))
@@ -615,7 +613,8 @@ FailureOr<PyValue> CodeGen::runtimeUnary(UnaryOp op, const Arg &operand,
   case UnaryOp::Not: {
     if (element.isInteger(1)) {
       Value one = materializeNumber(PyValue::getBool(true), type, loc);
-      return PyValue::getRuntime(arith::XOrIOp::create(builder, loc, value, one));
+      return PyValue::getRuntime(
+          arith::XOrIOp::create(builder, loc, value, one));
     }
     Value truth = castElements(value, builder.getI1Type(), loc);
     Value one = materializeNumber(PyValue::getBool(true), truth.getType(), loc);
@@ -627,7 +626,8 @@ FailureOr<PyValue> CodeGen::runtimeUnary(UnaryOp op, const Arg &operand,
                                 "operand, got " +
                                     formatType(element));
     Value ones = materializeNumber(PyValue::getInt(-1), type, loc);
-    return PyValue::getRuntime(arith::XOrIOp::create(builder, loc, value, ones));
+    return PyValue::getRuntime(
+        arith::XOrIOp::create(builder, loc, value, ones));
   }
   case UnaryOp::Pos:
   case UnaryOp::Neg: {
@@ -641,7 +641,8 @@ FailureOr<PyValue> CodeGen::runtimeUnary(UnaryOp op, const Arg &operand,
     if (isFloatType(element))
       return PyValue::getRuntime(arith::NegFOp::create(builder, loc, value));
     Value zero = materializeNumber(PyValue::getInt(0), type, loc);
-    return PyValue::getRuntime(arith::SubIOp::create(builder, loc, zero, value));
+    return PyValue::getRuntime(
+        arith::SubIOp::create(builder, loc, zero, value));
   }
   }
   llvm_unreachable("unknown unary operator");

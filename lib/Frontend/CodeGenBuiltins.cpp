@@ -29,9 +29,10 @@ namespace flashtile::frontend {
 // Argument handling
 //===----------------------------------------------------------------------===//
 
-LogicalResult CodeGen::bindArgs(StringRef callee, llvm::ArrayRef<StringRef> names,
-                                unsigned numRequired, const CallArgs &args,
-                                llvm::SmallVectorImpl<std::optional<Arg>> &out) {
+LogicalResult
+CodeGen::bindArgs(StringRef callee, llvm::ArrayRef<StringRef> names,
+                  unsigned numRequired, const CallArgs &args,
+                  llvm::SmallVectorImpl<std::optional<Arg>> &out) {
   out.assign(names.size(), std::nullopt);
   if (args.positional.size() > names.size()) {
     std::string takes = numRequired == names.size()
@@ -48,9 +49,9 @@ LogicalResult CodeGen::bindArgs(StringRef callee, llvm::ArrayRef<StringRef> name
   for (const KeywordValue &keyword : args.keywords) {
     const auto *it = llvm::find(names, keyword.name);
     if (it == names.end())
-      return error(keyword.nameLoc, callee +
-                                        " got an unexpected keyword argument '" +
-                                        keyword.name + "'");
+      return error(keyword.nameLoc,
+                   callee + " got an unexpected keyword argument '" +
+                       keyword.name + "'");
     size_t index = it - names.begin();
     if (out[index])
       return error(keyword.nameLoc, callee +
@@ -87,14 +88,16 @@ FailureOr<llvm::SmallVector<int64_t>> CodeGen::getShape(const Arg &arg,
   } else if (arg.value.is(PyValue::Kind::Tuple)) {
     for (const PyValue &dim : arg.value.getElements()) {
       if (!dim.is(PyValue::Kind::Int))
-        return error(arg.loc, what + " must be a tuple of compile-time ints, "
-                                     "got " +
+        return error(arg.loc, what +
+                                  " must be a tuple of compile-time ints, "
+                                  "got " +
                                   repr(arg.value));
       shape.push_back(dim.getInt());
     }
   } else {
-    return error(arg.loc, what + " must be a compile-time int or tuple of "
-                                 "ints, got a " +
+    return error(arg.loc, what +
+                              " must be a compile-time int or tuple of "
+                              "ints, got a " +
                               getKindName(arg.value));
   }
   if (shape.empty())
@@ -134,8 +137,8 @@ LogicalResult CodeGen::getRangeBounds(StringRef callee, const CallArgs &args,
                  callee + " does not take keyword arguments");
   size_t count = args.positional.size();
   if (count < 1 || count > 3)
-    return error(args.loc, callee + " takes 1 to 3 arguments, got " +
-                               Twine(count));
+    return error(args.loc,
+                 callee + " takes 1 to 3 arguments, got " + Twine(count));
   bounds.assign({Arg{PyValue::getInt(0), args.loc}, args.positional[0],
                  Arg{PyValue::getInt(1), args.loc}});
   if (count >= 2) {
@@ -172,8 +175,8 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
   switch (builtin) {
   case Builtin::ProgramId:
   case Builtin::NumPrograms: {
-    StringRef name = builtin == Builtin::ProgramId ? "fl.program_id()"
-                                                   : "fl.num_programs()";
+    StringRef name =
+        builtin == Builtin::ProgramId ? "fl.program_id()" : "fl.num_programs()";
     if (failed(bind(name, {"axis"}, 0)))
       return failure();
     int64_t axis = 0;
@@ -186,10 +189,10 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
     if (axis < 0 || axis > 2)
       return error(a[0]->loc, "the axis must be 0, 1 or 2, got " + Twine(axis));
     if (builtin == Builtin::ProgramId)
-      return PyValue::getRuntime(
-          tile::ProgramIdOp::create(builder, opLoc, static_cast<uint32_t>(axis)));
-    return PyValue::getRuntime(
-        tile::NumProgramsOp::create(builder, opLoc, static_cast<uint32_t>(axis)));
+      return PyValue::getRuntime(tile::ProgramIdOp::create(
+          builder, opLoc, static_cast<uint32_t>(axis)));
+    return PyValue::getRuntime(tile::NumProgramsOp::create(
+        builder, opLoc, static_cast<uint32_t>(axis)));
   }
 
   case Builtin::Arange: {
@@ -239,16 +242,16 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
     if (failed(shape))
       return failure();
     const PyValue &value = a[1]->value;
-    bool isScalar = value.isNumber() ||
-                    (value.isRuntime() &&
-                     !isBlockType(value.getRuntime().getType()) &&
-                     !isPointerType(value.getRuntime().getType()));
+    bool isScalar =
+        value.isNumber() ||
+        (value.isRuntime() && !isBlockType(value.getRuntime().getType()) &&
+         !isPointerType(value.getRuntime().getType()));
     if (!isScalar)
       return error(a[1]->loc, "fl.full() value must be a number or a scalar, "
                               "got " +
                                   repr(value));
-    Type element = value.isNumber() ? getWeakType(value)
-                                    : value.getRuntime().getType();
+    Type element =
+        value.isNumber() ? getWeakType(value) : value.getRuntime().getType();
     if (isGiven(a[2])) {
       FailureOr<Type> dtype = getElementDType(*a[2], "fl.full() dtype");
       if (failed(dtype))
@@ -332,8 +335,8 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
     llvm::SmallVector<int64_t> shape;
     for (int32_t d : order)
       shape.push_back(type.getDimSize(d));
-    return PyValue::getRuntime(tile::TransOp::create(
-        builder, opLoc, type.clone(shape), *x, order));
+    return PyValue::getRuntime(
+        tile::TransOp::create(builder, opLoc, type.clone(shape), *x, order));
   }
 
   case Builtin::Reshape: {
@@ -383,9 +386,9 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
     if (rank == 0)
       return PyValue::getRuntime(
           tile::SplatOp::create(builder, opLoc, result, x.getRuntime()));
-    return PyValue::getRuntime(tile::ExpandDimsOp::create(
-        builder, opLoc, result, x.getRuntime(),
-        static_cast<uint32_t>(normalized)));
+    return PyValue::getRuntime(
+        tile::ExpandDimsOp::create(builder, opLoc, result, x.getRuntime(),
+                                   static_cast<uint32_t>(normalized)));
   }
 
   case Builtin::BroadcastTo: {
@@ -439,9 +442,9 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
 
   case Builtin::Maximum:
   case Builtin::Minimum:
-    if (failed(bind(builtin == Builtin::Maximum ? "fl.maximum()"
-                                                : "fl.minimum()",
-                    {"a", "b"}, 2)))
+    if (failed(
+            bind(builtin == Builtin::Maximum ? "fl.maximum()" : "fl.minimum()",
+                 {"a", "b"}, 2)))
       return failure();
     return emitMinMax(builtin, *a[0], *a[1], loc);
 
@@ -455,10 +458,10 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
   case Builtin::Sin:
   case Builtin::Cos: {
     static constexpr std::pair<Builtin, StringLiteral> kNames[] = {
-        {Builtin::Exp, "fl.exp()"},     {Builtin::Exp2, "fl.exp2()"},
-        {Builtin::Log, "fl.log()"},     {Builtin::Log2, "fl.log2()"},
-        {Builtin::Sqrt, "fl.sqrt()"},   {Builtin::Rsqrt, "fl.rsqrt()"},
-        {Builtin::Abs, "fl.abs()"},     {Builtin::Sin, "fl.sin()"},
+        {Builtin::Exp, "fl.exp()"},   {Builtin::Exp2, "fl.exp2()"},
+        {Builtin::Log, "fl.log()"},   {Builtin::Log2, "fl.log2()"},
+        {Builtin::Sqrt, "fl.sqrt()"}, {Builtin::Rsqrt, "fl.rsqrt()"},
+        {Builtin::Abs, "fl.abs()"},   {Builtin::Sin, "fl.sin()"},
         {Builtin::Cos, "fl.cos()"}};
     StringRef name;
     for (const auto &[b, n] : kNames)
@@ -498,9 +501,10 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
       return *result;
     }
     for (const Arg &arg : {x, y}) {
-      bool isInt = arg.value.is(PyValue::Kind::Int) ||
-                   (arg.value.isRuntime() &&
-                    isIntType(getElementTypeOf(arg.value.getRuntime().getType())));
+      bool isInt =
+          arg.value.is(PyValue::Kind::Int) ||
+          (arg.value.isRuntime() &&
+           isIntType(getElementTypeOf(arg.value.getRuntime().getType())));
       if (!isInt)
         return error(arg.loc, "fl.cdiv() needs integer arguments, got " +
                                   repr(arg.value));
@@ -598,11 +602,12 @@ FailureOr<PyValue> CodeGen::callPythonBuiltin(Builtin builtin, CallArgs &args) {
     Arg best = items[0];
     for (const Arg &item : items) {
       if (!item.value.isNumber())
-        return error(item.loc, name + " works on compile-time numbers; for "
-                                      "runtime values use fl." +
-                                   (builtin == Builtin::PyMin ? "minimum"
-                                                              : "maximum") +
-                                   "(a, b)");
+        return error(item.loc,
+                     name +
+                         " works on compile-time numbers; for "
+                         "runtime values use fl." +
+                         (builtin == Builtin::PyMin ? "minimum" : "maximum") +
+                         "(a, b)");
       std::string message;
       std::optional<bool> better =
           foldCompare(builtin == Builtin::PyMin ? CompareOp::Lt : CompareOp::Gt,
@@ -651,13 +656,13 @@ FailureOr<PyValue> CodeGen::callPythonBuiltin(Builtin builtin, CallArgs &args) {
       else if (text == "nan")
         value = NAN;
       else if (text.getAsDouble(value))
-        return error(a[0]->loc, "could not convert string to float: " +
-                                    repr(x));
+        return error(a[0]->loc,
+                     "could not convert string to float: " + repr(x));
       return PyValue::getFloat(negative ? -value : value);
     }
     if (!x.isNumber())
-      return error(a[0]->loc, name + " needs a number, got a " +
-                                  getKindName(x));
+      return error(a[0]->loc,
+                   name + " needs a number, got a " + getKindName(x));
     if (builtin == Builtin::PyFloat)
       return PyValue::getFloat(x.getNumberAsDouble());
     if (builtin == Builtin::PyAbs) {

@@ -77,8 +77,9 @@ FailureOr<PyValue> CodeGen::evalConstexpr(const Expr &expr, const Twine &what) {
   if (failed(value))
     return failure();
   if (value->containsRuntime())
-    return error(expr.getLoc(), what + " must be a compile-time value, but it "
-                                       "is a runtime " +
+    return error(expr.getLoc(), what +
+                                    " must be a compile-time value, but it "
+                                    "is a runtime " +
                                     getKindName(*value));
   return value;
 }
@@ -128,17 +129,16 @@ FailureOr<PyValue> CodeGen::evalAttribute(const AttributeExpr &expr) {
   if (name == "T") {
     llvm::ArrayRef<int64_t> shape = getShapeOf(type);
     if (shape.size() != 2)
-      return error(expr.nameLoc, ".T needs a 2-D block, got " +
-                                     formatType(type));
-    auto result = RankedTensorType::get({shape[1], shape[0]},
-                                        getElementTypeOf(type));
-    return PyValue::getRuntime(tile::TransOp::create(
-        builder, getLoc(expr.getLoc()), result, value,
-        llvm::ArrayRef<int32_t>{1, 0}));
+      return error(expr.nameLoc,
+                   ".T needs a 2-D block, got " + formatType(type));
+    auto result =
+        RankedTensorType::get({shape[1], shape[0]}, getElementTypeOf(type));
+    return PyValue::getRuntime(
+        tile::TransOp::create(builder, getLoc(expr.getLoc()), result, value,
+                              llvm::ArrayRef<int32_t>{1, 0}));
   }
-  return error(expr.nameLoc, "a " + getKindName(*base) +
-                                 " has no attribute '" + name +
-                                 "' (it has T, shape, dtype and to)");
+  return error(expr.nameLoc, "a " + getKindName(*base) + " has no attribute '" +
+                                 name + "' (it has T, shape, dtype and to)");
 }
 
 FailureOr<PyValue> CodeGen::evalSubscript(const SubscriptExpr &expr) {
@@ -195,14 +195,15 @@ FailureOr<PyValue> CodeGen::indexBlock(Value block, const Expr &index) {
       return error(e->getLoc(), "blocks can only be indexed with ':' and "
                                 "None (which inserts a unit dimension)");
     if (++consumed > rank)
-      return error(e->getLoc(), "too many indices for a block of rank " +
-                                    Twine(rank));
+      return error(e->getLoc(),
+                   "too many indices for a block of rank " + Twine(rank));
     ++position;
   }
   return PyValue::getRuntime(current);
 }
 
-FailureOr<PyValue> CodeGen::indexTuple(const PyValue &tuple, const Expr &index) {
+FailureOr<PyValue> CodeGen::indexTuple(const PyValue &tuple,
+                                       const Expr &index) {
   const std::vector<PyValue> &elements = tuple.getElements();
   int64_t size = static_cast<int64_t>(elements.size());
   const auto *slice = dyn_cast<SliceExpr>(&index);
@@ -211,8 +212,8 @@ FailureOr<PyValue> CodeGen::indexTuple(const PyValue &tuple, const Expr &index) 
     if (failed(value))
       return failure();
     if (!value->is(PyValue::Kind::Int) && !value->is(PyValue::Kind::Bool))
-      return error(index.getLoc(), "tuple indices must be ints, not " +
-                                       getKindName(*value));
+      return error(index.getLoc(),
+                   "tuple indices must be ints, not " + getKindName(*value));
     int64_t i = value->getInt();
     if (i < -size || i >= size)
       return error(index.getLoc(), "tuple index " + Twine(i) +
@@ -236,8 +237,8 @@ FailureOr<PyValue> CodeGen::indexTuple(const PyValue &tuple, const Expr &index) 
     return success();
   };
   std::optional<int64_t> lower, upper, step;
-  if (failed(bound(slice->lower, lower)) || failed(bound(slice->upper, upper)) ||
-      failed(bound(slice->step, step)))
+  if (failed(bound(slice->lower, lower)) ||
+      failed(bound(slice->upper, upper)) || failed(bound(slice->step, step)))
     return failure();
   int64_t s = step.value_or(1);
   if (s == 0)
@@ -273,8 +274,8 @@ LogicalResult CodeGen::evalCallArgs(const CallExpr &expr, CallArgs &args) {
     FailureOr<PyValue> value = eval(*keyword.value);
     if (failed(value))
       return failure();
-    args.keywords.push_back(
-        {keyword.name, keyword.loc, Arg{std::move(*value), keyword.value->getLoc()}});
+    args.keywords.push_back({keyword.name, keyword.loc,
+                             Arg{std::move(*value), keyword.value->getLoc()}});
   }
   return success();
 }
@@ -387,8 +388,9 @@ FailureOr<PyValue> CodeGen::evalBoolOp(const BoolOpExpr &expr) {
     } else if (rhs.value.isConstexpr()) {
       rhs.value = PyValue::getBool(isTruthy(rhs.value));
     } else {
-      return error(rhs.loc, "'" + spelling + "' cannot combine a runtime "
-                                             "value with a " +
+      return error(rhs.loc, "'" + spelling +
+                                "' cannot combine a runtime "
+                                "value with a " +
                                 getKindName(rhs.value));
     }
     FailureOr<PyValue> combined =
@@ -405,8 +407,8 @@ FailureOr<PyValue> CodeGen::applyCompare(CompareOp op, const Arg &lhs,
                                          const Arg &rhs, SMLoc opLoc,
                                          SMLoc loc) {
   // Identity, and equality with None, are known at compile time.
-  bool withNone = lhs.value.is(PyValue::Kind::None) ||
-                  rhs.value.is(PyValue::Kind::None);
+  bool withNone =
+      lhs.value.is(PyValue::Kind::None) || rhs.value.is(PyValue::Kind::None);
   if (op == CompareOp::Is || op == CompareOp::IsNot ||
       (withNone && (op == CompareOp::Eq || op == CompareOp::Ne))) {
     bool same = lhs.value.isSameAs(rhs.value);

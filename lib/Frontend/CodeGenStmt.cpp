@@ -160,8 +160,8 @@ LogicalResult CodeGen::execAugAssign(const AugAssignStmt &stmt) {
   if (failed(rhs))
     return failure();
   FailureOr<PyValue> result =
-      applyBinary(stmt.op, {*lhs, target.getLoc()}, {*rhs, stmt.value->getLoc()},
-                  stmt.opLoc, stmt.getLoc());
+      applyBinary(stmt.op, {*lhs, target.getLoc()},
+                  {*rhs, stmt.value->getLoc()}, stmt.opLoc, stmt.getLoc());
   if (failed(result))
     return failure();
   bind(target.name, std::move(*result), target.getLoc());
@@ -240,9 +240,8 @@ static Type getMergedType(CodeGen &codegen, const PyValue &a,
   Type typeA = codegen.getWeakType(a), typeB = codegen.getWeakType(b);
   if (isFloatType(typeA) || isFloatType(typeB))
     return Float32Type::get(codegen.getContext());
-  return typeA.getIntOrFloatBitWidth() >= typeB.getIntOrFloatBitWidth()
-             ? typeA
-             : typeB;
+  return typeA.getIntOrFloatBitWidth() >= typeB.getIntOrFloatBitWidth() ? typeA
+                                                                        : typeB;
 }
 
 LogicalResult CodeGen::execRuntimeIf(const IfStmt &stmt, Value cond) {
@@ -308,7 +307,8 @@ LogicalResult CodeGen::execRuntimeIf(const IfStmt &stmt, Value cond) {
         return error(stmt.getLoc(),
                      "variable '" + name +
                          "' must have one type after this if, but it is " +
-                         describe(inThen->value) + " after the then-branch "
+                         describe(inThen->value) +
+                         " after the then-branch "
                          "and " +
                          describe(inElse->value) + " after the else-branch");
       bind(name,
@@ -336,8 +336,8 @@ LogicalResult CodeGen::execRuntimeIf(const IfStmt &stmt, Value cond) {
   scf::YieldOp::create(builder, loc, elseValues);
 
   builder.setInsertionPoint(ifOp);
-  auto resultTypes = llvm::map_to_vector(
-      thenValues, [](Value v) { return v.getType(); });
+  auto resultTypes =
+      llvm::map_to_vector(thenValues, [](Value v) { return v.getType(); });
   auto newIf = scf::IfOp::create(builder, loc, resultTypes, cond,
                                  /*addThenBlock=*/false,
                                  /*addElseBlock=*/false);
@@ -354,8 +354,8 @@ LogicalResult CodeGen::execRuntimeIf(const IfStmt &stmt, Value cond) {
 //===----------------------------------------------------------------------===//
 
 CodeGen::LoopCarried CodeGen::prepareLoopCarried(const StmtList &body,
-                                                const Expr *target,
-                                                SMLoc loopLoc) {
+                                                 const Expr *target,
+                                                 SMLoc loopLoc) {
   llvm::SetVector<StringRef> assigned, targetNames;
   collectAssigned(body, assigned);
   if (target)
@@ -389,9 +389,8 @@ LogicalResult CodeGen::collectYields(const LoopCarried &carried,
       value = materializeAs(binding.value, init.getType(), getLoc(binding.loc));
     if (!value)
       return error(binding.loc,
-                   "loop-carried variable '" + name +
-                       "' changes type inside " + where + ": it is " +
-                       formatType(init.getType()) +
+                   "loop-carried variable '" + name + "' changes type inside " +
+                       where + ": it is " + formatType(init.getType()) +
                        " before the loop but " + describe(binding.value) +
                        " here; a variable assigned in a runtime loop must "
                        "keep its type");
@@ -516,8 +515,8 @@ LogicalResult CodeGen::execRangeFor(const ForStmt &stmt, CallArgs &args) {
                  "range() does not take keyword arguments");
   size_t count = args.positional.size();
   if (count < 1 || count > 3)
-    return error(args.loc, "range() takes 1 to 3 arguments, got " +
-                               Twine(count));
+    return error(args.loc,
+                 "range() takes 1 to 3 arguments, got " + Twine(count));
   Arg start{PyValue::getInt(0), args.loc}, stop = args.positional[0];
   Arg step{PyValue::getInt(1), args.loc};
   if (count >= 2) {
@@ -577,8 +576,8 @@ LogicalResult CodeGen::execRangeFor(const ForStmt &stmt, CallArgs &args) {
   LoopCarried carried =
       prepareLoopCarried(stmt.body, stmt.target.get(), stmt.getLoc());
   Env before = frame->vars;
-  auto forOp = scf::ForOp::create(builder, loc, lb, ub, stepValue,
-                                  carried.inits);
+  auto forOp =
+      scf::ForOp::create(builder, loc, lb, ub, stepValue, carried.inits);
   Block *body = forOp.getBody();
   if (!body->empty() && body->back().hasTrait<OpTrait::IsTerminator>())
     body->back().erase();

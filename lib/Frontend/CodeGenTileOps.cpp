@@ -50,8 +50,9 @@ CodeGen::emitMemoryOp(Builtin builtin, llvm::ArrayRef<std::optional<Arg>> args,
   const Arg &ptr = *args[0];
   if (!ptr.value.isRuntime() ||
       !isPointerType(getElementTypeOf(ptr.value.getRuntime().getType())))
-    return error(ptr.loc, callee + " needs a pointer or a block of pointers, "
-                                   "got " +
+    return error(ptr.loc, callee +
+                              " needs a pointer or a block of pointers, "
+                              "got " +
                               repr(ptr.value));
   bool isLoad = builtin == Builtin::Load;
   std::optional<Arg> mask = isLoad ? args[1] : args[2];
@@ -72,8 +73,9 @@ CodeGen::emitMemoryOp(Builtin builtin, llvm::ArrayRef<std::optional<Arg>> args,
     } else if (!mask->value.isRuntime() ||
                !getElementTypeOf(mask->value.getRuntime().getType())
                     .isInteger(1)) {
-      return error(mask->loc, callee + " mask must be a boolean block or "
-                                       "scalar (e.g. offs < n), got " +
+      return error(mask->loc, callee +
+                                  " mask must be a boolean block or "
+                                  "scalar (e.g. offs < n), got " +
                                   repr(mask->value));
     }
   }
@@ -103,15 +105,15 @@ CodeGen::emitMemoryOp(Builtin builtin, llvm::ArrayRef<std::optional<Arg>> args,
     if (!arg)
       continue;
     Type argType = typeOfArg(*arg, pointee);
-    auto broadcast =
-        broadcastShapes(shape, shapeOfArg(*arg), arg->loc,
-                        makeType(pointer, shape), argType);
+    auto broadcast = broadcastShapes(shape, shapeOfArg(*arg), arg->loc,
+                                     makeType(pointer, shape), argType);
     if (failed(broadcast))
       return failure();
     shape = *broadcast;
   }
   Location opLoc = getLoc(loc);
-  FailureOr<Value> ptrValue = broadcastTo(ptr.value.getRuntime(), shape, ptr.loc);
+  FailureOr<Value> ptrValue =
+      broadcastTo(ptr.value.getRuntime(), shape, ptr.loc);
   if (failed(ptrValue))
     return failure();
   Value maskValue, dataValue;
@@ -141,9 +143,9 @@ CodeGen::emitMemoryOp(Builtin builtin, llvm::ArrayRef<std::optional<Arg>> args,
                          : builtin == Builtin::AtomicMax ? tile::RMWKind::max
                          : builtin == Builtin::AtomicMin ? tile::RMWKind::min
                                                          : tile::RMWKind::xchg;
-    return PyValue::getRuntime(tile::AtomicRMWOp::create(
-        builder, opLoc, dataValue.getType(), kind, *ptrValue, dataValue,
-        maskValue));
+    return PyValue::getRuntime(
+        tile::AtomicRMWOp::create(builder, opLoc, dataValue.getType(), kind,
+                                  *ptrValue, dataValue, maskValue));
   }
   }
 }
@@ -208,7 +210,7 @@ FailureOr<PyValue> CodeGen::emitDot(const Arg &a, const Arg &b,
   }
 
   Type accElement = element.isInteger(8) ? Type(builder.getI32Type())
-                                          : Type(builder.getF32Type());
+                                         : Type(builder.getF32Type());
   auto accType = RankedTensorType::get({m, n}, accElement);
   Value accValue;
   if (acc) {
@@ -222,8 +224,8 @@ FailureOr<PyValue> CodeGen::emitDot(const Arg &a, const Arg &b,
       return error(acc->loc, "fl.dot() acc must be " + Twine(m) + "x" +
                                  Twine(n) + ", got " + formatType(given));
     Type givenElement = given.getElementType();
-    bool ok = givenElement == accElement ||
-              (element.isF16() && givenElement.isF16());
+    bool ok =
+        givenElement == accElement || (element.isF16() && givenElement.isF16());
     if (!ok)
       return error(acc->loc, "fl.dot() cannot accumulate " +
                                  formatType(element) + " products into " +
@@ -261,8 +263,8 @@ FailureOr<PyValue> CodeGen::emitReduce(const Arg &x, std::optional<Arg> axis,
   if (!axis) {
     if (rank > 1)
       value = tile::ReshapeOp::create(
-          builder, opLoc, RankedTensorType::get({type.getNumElements()}, element),
-          value);
+          builder, opLoc,
+          RankedTensorType::get({type.getNumElements()}, element), value);
     Value result = tile::ReduceOp::create(builder, opLoc, value, 0, kind);
     if (keepDims)
       result = tile::SplatOp::create(
@@ -322,8 +324,10 @@ FailureOr<PyValue> CodeGen::emitMath(Builtin builtin, const Arg &x,
     if (element.isInteger(1))
       return PyValue::getRuntime(value);
     if (isIntType(element))
-      return PyValue::getRuntime(createUnary<math::AbsIOp>(builder, opLoc, value));
-    return PyValue::getRuntime(createUnary<math::AbsFOp>(builder, opLoc, value));
+      return PyValue::getRuntime(
+          createUnary<math::AbsIOp>(builder, opLoc, value));
+    return PyValue::getRuntime(
+        createUnary<math::AbsFOp>(builder, opLoc, value));
   }
   if (!isFloatType(element))
     return error(x.loc, callee + " needs floating-point values, got " +
@@ -371,9 +375,8 @@ static Type promoteNumbers(CodeGen &codegen, const PyValue &a,
   Type typeA = codegen.getWeakType(a), typeB = codegen.getWeakType(b);
   if (isFloatType(typeA) || isFloatType(typeB))
     return Float32Type::get(codegen.getContext());
-  return typeA.getIntOrFloatBitWidth() >= typeB.getIntOrFloatBitWidth()
-             ? typeA
-             : typeB;
+  return typeA.getIntOrFloatBitWidth() >= typeB.getIntOrFloatBitWidth() ? typeA
+                                                                        : typeB;
 }
 
 FailureOr<PyValue> CodeGen::emitWhere(const Arg &cond, const Arg &a,
@@ -423,8 +426,9 @@ FailureOr<PyValue> CodeGen::emitMinMax(Builtin builtin, const Arg &a,
   StringRef callee = isMax ? "fl.maximum()" : "fl.minimum()";
   for (const Arg *arg : {&a, &b})
     if (!isNumeric(*arg))
-      return error(arg->loc, callee + " needs numbers, scalars or blocks, "
-                                      "got " +
+      return error(arg->loc, callee +
+                                 " needs numbers, scalars or blocks, "
+                                 "got " +
                                  repr(arg->value));
   if (a.value.isNumber() && b.value.isNumber()) {
     std::string message;
@@ -448,8 +452,9 @@ FailureOr<PyValue> CodeGen::emitMinMax(Builtin builtin, const Arg &a,
   Location opLoc = getLoc(loc);
   Value result;
   if (isFloatType(element))
-    result = isMax ? arith::MaxNumFOp::create(builder, opLoc, *x, *y).getResult()
-                   : arith::MinNumFOp::create(builder, opLoc, *x, *y).getResult();
+    result = isMax
+                 ? arith::MaxNumFOp::create(builder, opLoc, *x, *y).getResult()
+                 : arith::MinNumFOp::create(builder, opLoc, *x, *y).getResult();
   else
     result = isMax ? arith::MaxSIOp::create(builder, opLoc, *x, *y).getResult()
                    : arith::MinSIOp::create(builder, opLoc, *x, *y).getResult();

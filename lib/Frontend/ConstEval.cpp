@@ -79,8 +79,8 @@ static std::optional<PyValue> foldInt(BinaryOp op, int64_t a, int64_t b,
         error = "0 cannot be raised to a negative power";
         return std::nullopt;
       }
-      return PyValue::getFloat(std::pow(static_cast<double>(a),
-                                        static_cast<double>(b)));
+      return PyValue::getFloat(
+          std::pow(static_cast<double>(a), static_cast<double>(b)));
     }
     int64_t base = a;
     result = 1;
@@ -95,7 +95,7 @@ static std::optional<PyValue> foldInt(BinaryOp op, int64_t a, int64_t b,
   case BinaryOp::BitAnd:
   case BinaryOp::BitOr:
   case BinaryOp::BitXor: {
-    result = op == BinaryOp::BitAnd ? (a & b)
+    result = op == BinaryOp::BitAnd  ? (a & b)
              : op == BinaryOp::BitOr ? (a | b)
                                      : (a ^ b);
     return bothBool ? PyValue::getBool(result != 0) : PyValue::getInt(result);
@@ -303,8 +303,8 @@ std::optional<bool> foldCompare(CompareOp op, const PyValue &lhs,
     } else if (rhs.is(Kind::Str) && lhs.is(Kind::Str)) {
       found = rhs.getStr().find(lhs.getStr()) != std::string::npos;
     } else {
-      error = ("argument of type '" + getKindName(rhs) + "' is not iterable")
-                  .str();
+      error =
+          ("argument of type '" + getKindName(rhs) + "' is not iterable").str();
       return std::nullopt;
     }
     return op == CompareOp::In ? found : !found;

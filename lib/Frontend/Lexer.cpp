@@ -247,10 +247,10 @@ LogicalResult Lexer::lexIdentifierOrString() {
   StringRef word(start, cur - start);
   if (!atEnd() && (*cur == '\'' || *cur == '"') && word.size() <= 2) {
     std::string lower = word.lower();
-    bool isPrefix = StringSwitch<bool>(lower)
-                        .Cases({"r", "u", "b", "f", "br", "rb", "fr", "rf"},
-                               true)
-                        .Default(false);
+    bool isPrefix =
+        StringSwitch<bool>(lower)
+            .Cases({"r", "u", "b", "f", "br", "rb", "fr", "rf"}, true)
+            .Default(false);
     if (isPrefix)
       return lexString(start);
   }
@@ -397,7 +397,8 @@ LogicalResult Lexer::lexPunctuation() {
   size_t bestLength = 0;
   TokenKind best = TokenKind::eof;
   for (const auto &punct : kPunctuation) {
-    if (punct.spelling.size() > bestLength && rest.starts_with(punct.spelling)) {
+    if (punct.spelling.size() > bestLength &&
+        rest.starts_with(punct.spelling)) {
       bestLength = punct.spelling.size();
       best = punct.kind;
     }
@@ -409,8 +410,8 @@ LogicalResult Lexer::lexPunctuation() {
     if (isPrint(c))
       return error(cur, Twine("invalid character '") + StringRef(cur, 1) +
                             "' in source");
-    return error(cur, "invalid character (byte 0x" + utohexstr(c) +
-                          ") in source");
+    return error(cur,
+                 "invalid character (byte 0x" + utohexstr(c) + ") in source");
   }
   cur += bestLength;
   switch (best) {
@@ -473,10 +474,11 @@ LogicalResult decodeStringLiteral(SourceMgr &sourceMgr, const Token &token,
   StringRef prefix = text.take_front(quoteAt);
   bool raw = prefix.contains_insensitive("r");
   size_t quoteLength =
-      text.size() >= quoteAt + 6 && text.substr(quoteAt, 3) == "'''"   ? 3
+      text.size() >= quoteAt + 6 && text.substr(quoteAt, 3) == "'''"      ? 3
       : text.size() >= quoteAt + 6 && text.substr(quoteAt, 3) == "\"\"\"" ? 3
-                                                                           : 1;
-  StringRef body = text.drop_front(quoteAt + quoteLength).drop_back(quoteLength);
+                                                                          : 1;
+  StringRef body =
+      text.drop_front(quoteAt + quoteLength).drop_back(quoteLength);
   value.clear();
   if (raw) {
     value = body.str();

@@ -165,9 +165,8 @@ FailureOr<ExprPtr> Parser::parseTestList() {
   elements.push_back(std::move(*first));
   while (consumeIf(TokenKind::comma)) {
     // A trailing comma ends the tuple.
-    if (at(TokenKind::newline) || at(TokenKind::semi) ||
-        at(TokenKind::equal) || at(TokenKind::rparen) ||
-        at(TokenKind::colon) || at(TokenKind::eof))
+    if (at(TokenKind::newline) || at(TokenKind::semi) || at(TokenKind::equal) ||
+        at(TokenKind::rparen) || at(TokenKind::colon) || at(TokenKind::eof))
       break;
     auto next = parseTest();
     if (failed(next))
@@ -330,8 +329,8 @@ struct LevelOp {
       return failure();                                                        \
     DepthGuard guard(*this, 0);                                                \
     while (true) {                                                             \
-      const LevelOp *match = llvm::find_if(                                    \
-          kOps, [&](const LevelOp &o) { return at(o.token); });                \
+      const LevelOp *match =                                                   \
+          llvm::find_if(kOps, [&](const LevelOp &o) { return at(o.token); });  \
       if (match == std::end(kOps))                                             \
         return lhs;                                                            \
       SMLoc opLoc = tok().getLoc();                                            \
@@ -449,8 +448,7 @@ FailureOr<ExprPtr> Parser::parseAtom() {
   case TokenKind::kw_True:
   case TokenKind::kw_False:
     consume();
-    return ExprPtr(
-        std::make_unique<BoolExpr>(loc, t.is(TokenKind::kw_True)));
+    return ExprPtr(std::make_unique<BoolExpr>(loc, t.is(TokenKind::kw_True)));
   case TokenKind::kw_None:
     consume();
     return ExprPtr(std::make_unique<NoneExpr>(loc));
@@ -508,7 +506,8 @@ FailureOr<ExprPtr> Parser::parseStrings() {
   std::string value;
   while (at(TokenKind::string)) {
     StringRef text = tok().text;
-    StringRef prefix = text.take_until([](char c) { return c == '\'' || c == '"'; });
+    StringRef prefix =
+        text.take_until([](char c) { return c == '\'' || c == '"'; });
     if (prefix.contains_insensitive("f"))
       return errorHere("f-strings are not supported in FlashTile kernels");
     if (prefix.contains_insensitive("b"))
@@ -609,9 +608,8 @@ FailureOr<ExprPtr> Parser::parseCall(ExprPtr callee) {
   }
   if (failed(expect(TokenKind::rparen)))
     return failure();
-  return ExprPtr(std::make_unique<CallExpr>(loc, std::move(callee),
-                                            std::move(args),
-                                            std::move(keywords)));
+  return ExprPtr(std::make_unique<CallExpr>(
+      loc, std::move(callee), std::move(args), std::move(keywords)));
 }
 
 FailureOr<ExprPtr> Parser::parseSubscriptElement() {
@@ -645,8 +643,8 @@ FailureOr<ExprPtr> Parser::parseSubscriptElement() {
       return failure();
     step = std::move(*value);
   }
-  return ExprPtr(std::make_unique<SliceExpr>(loc, std::move(lower),
-                                             std::move(upper), std::move(step)));
+  return ExprPtr(std::make_unique<SliceExpr>(
+      loc, std::move(lower), std::move(upper), std::move(step)));
 }
 
 FailureOr<ExprPtr> Parser::parseSubscript(ExprPtr value) {

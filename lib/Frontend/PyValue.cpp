@@ -107,9 +107,9 @@ bool PyValue::isConstexpr() const {
 bool PyValue::containsRuntime() const {
   if (kind == Kind::Runtime)
     return true;
-  return kind == Kind::Tuple &&
-         llvm::any_of(elements,
-                      [](const PyValue &e) { return e.containsRuntime(); });
+  return kind == Kind::Tuple && llvm::any_of(elements, [](const PyValue &e) {
+           return e.containsRuntime();
+         });
 }
 
 double PyValue::getNumberAsDouble() const {
@@ -276,16 +276,16 @@ Type parseTypeSyntax(MLIRContext *context, llvm::StringRef text) {
   bool isPointer = text.consume_front("*");
   Builder b(context);
   Type type = llvm::StringSwitch<Type>(text)
-      .Case("i1", b.getI1Type())
-      .Case("i8", b.getI8Type())
-      .Case("i16", b.getI16Type())
-      .Case("i32", b.getI32Type())
-      .Case("i64", b.getI64Type())
-      .Case("f16", b.getF16Type())
-      .Case("bf16", b.getBF16Type())
-      .Case("f32", b.getF32Type())
-      .Case("f64", b.getF64Type())
-      .Default(Type());
+                  .Case("i1", b.getI1Type())
+                  .Case("i8", b.getI8Type())
+                  .Case("i16", b.getI16Type())
+                  .Case("i32", b.getI32Type())
+                  .Case("i64", b.getI64Type())
+                  .Case("f16", b.getF16Type())
+                  .Case("bf16", b.getBF16Type())
+                  .Case("f32", b.getF32Type())
+                  .Case("f64", b.getF64Type())
+                  .Default(Type());
   if (type && isPointer)
     return tile::PointerType::get(type);
   return type;

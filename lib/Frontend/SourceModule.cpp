@@ -87,7 +87,8 @@ void SourceModule::scanStatements() {
       break;
     case TokenKind::identifier: {
       size_t end = index;
-      while (end < last && !tokens[end].isAny(TokenKind::newline, TokenKind::semi))
+      while (end < last &&
+             !tokens[end].isAny(TokenKind::newline, TokenKind::semi))
         ++end;
       scanAssignment(index, end);
       break;
@@ -207,13 +208,12 @@ void SourceModule::scanAssignment(size_t index, size_t end) {
     // `NAME op= value` rebinds NAME to something we do not evaluate.
     if (end > index + 1) {
       TokenKind op = tokens[index + 1].kind;
-      bool augmented = op != TokenKind::colon && op != TokenKind::dot &&
-                       op != TokenKind::lparen && op != TokenKind::lsquare &&
-                       StringRef(getTokenKindSpelling(op)).ends_with("=") &&
-                       op != TokenKind::equalequal &&
-                       op != TokenKind::exclaimequal &&
-                       op != TokenKind::lessequal &&
-                       op != TokenKind::greaterequal;
+      bool augmented =
+          op != TokenKind::colon && op != TokenKind::dot &&
+          op != TokenKind::lparen && op != TokenKind::lsquare &&
+          StringRef(getTokenKindSpelling(op)).ends_with("=") &&
+          op != TokenKind::equalequal && op != TokenKind::exclaimequal &&
+          op != TokenKind::lessequal && op != TokenKind::greaterequal;
       if (augmented)
         markOpaque(tokens[index]);
     }

@@ -29,11 +29,12 @@ struct Token {
   llvm::StringRef text;
 
   bool is(TokenKind k) const { return kind == k; }
-  template <typename... Kinds>
-  bool isAny(TokenKind k, Kinds... rest) const {
+  template <typename... Kinds> bool isAny(TokenKind k, Kinds... rest) const {
     return is(k) || (is(rest) || ...);
   }
-  llvm::SMLoc getLoc() const { return llvm::SMLoc::getFromPointer(text.data()); }
+  llvm::SMLoc getLoc() const {
+    return llvm::SMLoc::getFromPointer(text.data());
+  }
   /// The location just past the token.
   llvm::SMLoc getEndLoc() const {
     return llvm::SMLoc::getFromPointer(text.data() + text.size());

@@ -189,10 +189,9 @@ bool parseNvidiaOptions(NvidiaOptions &nvidia, std::string &error) {
   nvidia.numWarps = numWarps;
   StringRef archText = arch;
   if (!archText.consume_front("sm_") ||
-      archText.getAsInteger(10, nvidia.arch) ||
-      !isSupportedArch(nvidia.arch)) {
-    error = "--arch must be sm_75, sm_80, sm_86, sm_89 or sm_90, got '" +
-            arch + "'";
+      archText.getAsInteger(10, nvidia.arch) || !isSupportedArch(nvidia.arch)) {
+    error = "--arch must be sm_75, sm_80, sm_86, sm_89 or sm_90, got '" + arch +
+            "'";
     return false;
   }
   if (numWarps < 1 || numWarps > 32 || (numWarps & (numWarps - 1))) {
@@ -340,8 +339,9 @@ int main(int argc, char **argv) {
   mlir::PassManager pm(&context);
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return EXIT_FAILURE;
-  if (StringRef(std::getenv("FLASHTILE_DUMP_IR") ? std::getenv("FLASHTILE_DUMP_IR")
-                                                 : "") == "1") {
+  if (StringRef(std::getenv("FLASHTILE_DUMP_IR")
+                    ? std::getenv("FLASHTILE_DUMP_IR")
+                    : "") == "1") {
     context.disableMultithreading();
     pm.enableIRPrinting();
   }
