@@ -12,7 +12,8 @@
 //   CodeGenExpr.cpp      expressions
 //   CodeGenStmt.cpp      statements and control flow
 //   CodeGenArith.cpp     promotion, broadcasting, casts, element-wise ops
-//   CodeGenBuiltins.cpp  flashtile.language and Python builtins
+//   CodeGenBuiltins.cpp  argument binding, builtin dispatch, Python builtins
+//   CodeGenTileOps.cpp   memory, dot, reductions, math, where, conversions
 //
 //===----------------------------------------------------------------------===//
 
