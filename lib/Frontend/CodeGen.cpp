@@ -101,6 +101,7 @@ static std::optional<Builtin> lookupLanguageBuiltin(StringRef name) {
       .Case("cos", Builtin::Cos)
       .Case("where", Builtin::Where)
       .Case("cdiv", Builtin::Cdiv)
+      .Case("next_power_of_2", Builtin::NextPowerOf2)
       .Case("static_assert", Builtin::StaticAssert)
       .Case("static_range", Builtin::StaticRange)
       .Case("constexpr", Builtin::Constexpr)

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "llvm/ADT/bit.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -476,6 +477,18 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
     if (failed(bind("fl.where()", {"cond", "a", "b"}, 3)))
       return failure();
     return emitWhere(*a[0], *a[1], *a[2], loc);
+
+  case Builtin::NextPowerOf2: {
+    if (failed(bind("fl.next_power_of_2()", {"n"}, 1)))
+      return failure();
+    FailureOr<int64_t> n = getConstInt(*a[0], "fl.next_power_of_2()'s argument");
+    if (failed(n))
+      return failure();
+    if (*n < 1 || *n > (int64_t(1) << 62))
+      return error(a[0]->loc, "fl.next_power_of_2() needs 1 <= n <= 2**62, got " +
+                                  std::to_string(*n));
+    return PyValue::getInt(int64_t(llvm::PowerOf2Ceil(uint64_t(*n))));
+  }
 
   case Builtin::Cdiv: {
     if (failed(bind("fl.cdiv()", {"a", "b"}, 2)))

@@ -63,6 +63,7 @@ enum class Builtin {
   Cos,
   Where,
   Cdiv,
+  NextPowerOf2,
   StaticAssert,
   StaticRange,
   Constexpr,

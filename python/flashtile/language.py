@@ -41,7 +41,7 @@ __all__ = [
     "dot", "trans", "reshape", "expand_dims", "broadcast_to",
     "max", "min", "sum", "rowmax", "rowsum", "maximum", "minimum",
     "exp", "exp2", "log", "log2", "sqrt", "rsqrt", "abs", "sin", "cos",
-    "where", "cdiv", "static_assert", "jit", "OutsideKernelError",
+    "where", "cdiv", "next_power_of_2", "static_assert", "jit", "OutsideKernelError",
 ]
 
 _bool = bool  # `bool` is rebound to fl.int1 at the end of this module
@@ -436,6 +436,19 @@ def cdiv(a: int, b: int) -> int:
     if isinstance(a, int) and isinstance(b, int) and not isinstance(a, _bool) and not isinstance(b, _bool):
         return -(-a // b)
     raise _outside("cdiv")
+
+
+def next_power_of_2(n: int) -> int:
+    """The smallest power of two >= ``n`` (``n >= 1``), for constexpr ints;
+    works in kernels and in Python.
+
+    Example: ``BLOCK_D = fl.next_power_of_2(HEAD_DIM)  # 80 -> 128``
+    """
+    if isinstance(n, int) and not isinstance(n, _bool):
+        if n < 1:
+            raise ValueError(f"next_power_of_2() needs n >= 1, got {n}")
+        return 1 << (n - 1).bit_length()
+    raise _outside("next_power_of_2")
 
 
 @_builtin

@@ -3,8 +3,8 @@
 # parameters, divisibility of non-integers, unknown kernels, and bad
 # command lines.
 # RUN: not flash-translate %s --kernel k -T Q=*f16 -T n=i32 2>&1 | FileCheck %s --strict-whitespace --check-prefix=CONSTEXPR
-# RUN: not flash-translate %s --kernel k -D BLOCK=16 2>&1 | FileCheck %s --strict-whitespace --check-prefix=GENERIC
-# RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=*f16 2>&1 | FileCheck %s --strict-whitespace --check-prefix=UNTYPED
+# RUN: not flash-translate %s --kernel k -D BLOCK=16 --pointer-type= 2>&1 | FileCheck %s --strict-whitespace --check-prefix=GENERIC
+# RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=*f16 --untyped-type= 2>&1 | FileCheck %s --strict-whitespace --check-prefix=UNTYPED
 # RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=*f16 -T n=i32 -T N=i64 2>&1 | FileCheck %s --strict-whitespace --check-prefix=DECLARED
 # RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=i32 -T n=i32 2>&1 | FileCheck %s --strict-whitespace --check-prefix=NOTPTR
 # RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=*f17 -T n=i32 2>&1 | FileCheck %s --strict-whitespace --check-prefix=INVALID

@@ -92,6 +92,16 @@ cl::opt<bool> listParams("list-params",
                          cl::desc("Print the kernel's parameters (name, kind, "
                                   "type, default), one per line"),
                          cl::cat(category));
+cl::opt<std::string> untypedType(
+    "untyped-type",
+    cl::desc("Type of unannotated parameters not given by -T (Python passes "
+             "each argument's own type); empty: such parameters are errors"),
+    cl::init("i32"), cl::cat(category));
+cl::opt<std::string> pointerType(
+    "pointer-type",
+    cl::desc("Element type of generic fl.pointer parameters not given by "
+             "-T; empty: such parameters are errors"),
+    cl::init("f16"), cl::cat(category));
 cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                     cl::value_desc("file"), cl::init("-"),
                                     cl::cat(category));
@@ -263,8 +273,16 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
-  cl::ParseCommandLineOptions(argc, argv,
-                              "FlashTile DSL compiler: kernel module to IR\n");
+  // libLLVM registers hundreds of back-end options: --help shows ours (all
+  // options remain usable; --help-hidden lists them).
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "FlashTile DSL compiler: kernel module to IR\n\n"
+      "  flash-translate kernels/attention.py --kernel attention_fwd "
+      "-D HEAD_DIM=64 --emit=ptx --arch=sm_80\n\n"
+      "The IR after every pass: FLASHTILE_DUMP_IR=1 or "
+      "--mlir-print-ir-after-all.\n");
 
   std::string errorMessage;
   if (StringRef(inputFilename).ends_with(".mlir")) {
@@ -321,6 +339,19 @@ int main(int argc, char **argv) {
   }
   for (StringRef name : divisibleBy16)
     spec.divisibleBy16.insert(name);
+  // Parameters whose type comes from the argument get the defaults.
+  auto params = frontend::getKernelParams(sourceMgr, kernelName);
+  if (failed(params))
+    return EXIT_FAILURE;
+  for (const frontend::ParamInfo &param : *params) {
+    if (spec.argTypes.count(param.name))
+      continue;
+    if (param.kind == frontend::ParamKind::Untyped && !untypedType.empty())
+      spec.argTypes[param.name] = untypedType;
+    else if (param.kind == frontend::ParamKind::Pointer && param.type == "*" &&
+             !pointerType.empty())
+      spec.argTypes[param.name] = "*" + pointerType;
+  }
 
   NvidiaOptions nvidia;
   if (!parseNvidiaOptions(nvidia, errorMessage))
