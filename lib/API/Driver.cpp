@@ -139,17 +139,22 @@ std::string abiTypeName(Type type) {
   return "";
 }
 
-/// Runs buildNvidiaPipeline on a copy of the optimized `module` and
-/// translates the result to PTX. Errors are emitted on the IR (and so
-/// collected with their DSL locations).
-LogicalResult compileForCuda(ModuleOp module, llvm::StringRef kernel,
+/// Runs buildNvidiaPipeline on `gpu`, the front end's output (so that
+/// `flash-opt --tile-to-nvvm` on `flash-translate --emit=tile` output
+/// reproduces it exactly), and translates the result to PTX. Errors are
+/// emitted on the IR (and so collected with their DSL locations).
+LogicalResult compileForCuda(OwningOpRef<ModuleOp> gpu, llvm::StringRef kernel,
                              const CompileOptions &options, bool dumpIR,
                              CudaBinary &cuda) {
-  OwningOpRef<ModuleOp> gpu(module.clone());
-  PassManager pm(module.getContext());
+  PassManager pm(gpu->getContext());
   pm.enableVerifier(true);
-  if (dumpIR)
+  if (dumpIR) {
+    llvm::errs() << "// -----// tile-to-nvvm{arch=" << options.arch
+                 << " num-warps=" << options.numWarps
+                 << " num-stages=" << options.numStages << "} on the front end's "
+                 << "output (" << kernel << ") //----- //\n";
     enableDump(pm);
+  }
   NvidiaPipelineOptions nvidia;
   nvidia.arch = options.arch;
   nvidia.numWarps = options.numWarps;
@@ -287,6 +292,9 @@ std::unique_ptr<Module> Module::compile(const std::string &source,
   }
 
   bool dumpIR = options.dumpIR || envFlag("FLASHTILE_DUMP_IR");
+  OwningOpRef<ModuleOp> gpu;
+  if (cuda)
+    gpu = (*module)->clone();
   if (dumpIR) {
     llvm::errs() << "// -----// IR from the front end (" << kernel
                  << ") //----- //\n";
@@ -308,7 +316,7 @@ std::unique_ptr<Module> Module::compile(const std::string &source,
     error = diagnostics.take(failure);
     return nullptr;
   }
-  if (cuda && failed(compileForCuda(*state->module, kernel, options, dumpIR,
+  if (cuda && failed(compileForCuda(std::move(gpu), kernel, options, dumpIR,
                                     *cuda))) {
     error = diagnostics.take(failure + " for sm_" +
                              std::to_string(options.arch));

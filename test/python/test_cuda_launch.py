@@ -353,3 +353,23 @@ def test_flash_attn_misuse_is_a_value_error_before_any_launch(torch, launches):
         with pytest.raises(ValueError, match=message):
             flash_attn_func(*args, **kwargs)
     assert not launches
+
+
+def test_the_jit_compile_is_the_registered_pipeline(tmp_path):
+    """What the API compiles for CUDA is exactly flash-translate --emit=tile,
+    then flash-opt --tile-to-nvvm, then flash-translate --emit=ptx."""
+    import subprocess
+    from pathlib import Path
+
+    tools = Path(__file__).resolve().parents[2] / "build" / "bin"
+    if not (tools / "flash-opt").exists() or not (tools / "flash-translate").exists():
+        pytest.skip("build/bin/flash-opt and flash-translate are not built")
+    source = kernels.kernels_dir() / "vector_add.py"
+    tile, lowered, ptx = (tmp_path / n for n in ("k.mlir", "k.llvm.mlir", "k.ptx"))
+    run = lambda *a: subprocess.run([str(x) for x in a], check=True, capture_output=True)
+    run(tools / "flash-translate", source, "--kernel", "vector_add", "-T", "X=*f16", "-T",
+        "Y=*f16", "-T", "Z=*f16", "-T", "N=i32", "-D", "BLOCK=256",
+        "--divisible-by-16=X,Y,Z", "--emit=tile", "-o", tile)
+    run(tools / "flash-opt", tile, "--tile-to-nvvm=arch=86 num-warps=4 num-stages=2", "-o", lowered)
+    run(tools / "flash-translate", lowered, "--emit=ptx", "--arch=sm_86", "-o", ptx)
+    assert compile_vector_add(arch=86).ptx == ptx.read_text()
