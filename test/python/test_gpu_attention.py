@@ -1,0 +1,193 @@
+"""flashtile.flash_attn_func on a GPU against float64 attention, with
+flash-attn's bar: for the output, the log-sum-exp and each gradient,
+
+    max|ours - ref64| <= 2 * max|std - ref64| + eps
+
+where ref64 is standard attention in float64 (torch, on the GPU, from the
+same fp16/bf16 inputs) and std is standard attention computed in the inputs'
+low precision the way flash-attn's tests compute it (fp16/bf16 matmuls,
+softmax through torch.softmax, P rounded to the input dtype, gradients by
+autograd in that precision). eps = flashtile.reference.ATOL_ULPS (8) float32
+ulps of the computation's magnitude (max|ref64|; for gradients the largest of
+dQ, dK, dV): negligible next to fp16/bf16 errors, it only matters where std
+happens to be exact (see flashtile/reference.py).
+
+Also: outputs are all written (poisoned with NaN first), misuse raises
+ValueError before any launch, repeated runs are bitwise identical, and
+non-contiguous batch/seq/head strides give the same bits as contiguous
+inputs. Skipped without PyTorch or a CUDA device.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="GPU tests need PyTorch with CUDA (torch is not "
+                                            "installed)")
+if not torch.cuda.is_available():
+    pytest.skip("GPU tests need a CUDA device (torch.cuda.is_available() is False)",
+                allow_module_level=True)
+
+from flashtile import reference as R  # noqa: E402
+from flashtile.attention import (  # noqa: E402
+    flash_attn_backward,
+    flash_attn_forward,
+    flash_attn_func,
+)
+
+DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}
+HEAD_DIMS = [16, 32, 64, 80, 128]
+SEQLENS = [(1, 1), (113, 203), (128, 217), (255, 511), (1000, 777)]
+BATCH, NHEADS = 2, 3
+
+
+def make_inputs(seqlen_q, seqlen_k, head_dim, dtype, seed, batch=BATCH, nheads=NHEADS):
+    generator = torch.Generator(device="cuda").manual_seed(seed)
+
+    def randn(seqlen):
+        return torch.randn((batch, seqlen, nheads, head_dim), generator=generator,
+                           device="cuda", dtype=torch.float32).to(dtype)
+
+    return randn(seqlen_q), randn(seqlen_k), randn(seqlen_k), randn(seqlen_q)
+
+
+def standard_attention(q, k, v, causal, scale, upcast):
+    """Standard attention (b, s, h, d) -> (out, lse); float64 if `upcast`,
+    else in the inputs' precision as flash-attn's attention_ref computes it.
+    Queries that see no key get out = 0, lse = +inf."""
+    if upcast:
+        q, k, v = q.double(), k.double(), v.double()
+    seqlen_q, seqlen_k = q.shape[1], k.shape[1]
+    scores = torch.einsum("bqhd,bkhd->bhqk", q * scale, k)
+    rows = torch.arange(seqlen_q, device=q.device)[:, None]
+    cols = torch.arange(seqlen_k, device=q.device)[None, :]
+    visible = cols <= rows + (seqlen_k - seqlen_q) if causal else torch.ones_like(cols + rows,
+                                                                                    dtype=bool)
+    empty = ~visible.any(-1, keepdim=True)  # (seqlen_q, 1)
+    scores = scores.masked_fill(~visible, float("-inf")).masked_fill(empty, 0.0)
+    p = torch.softmax(scores, dim=-1).masked_fill(empty, 0.0)
+    lse = torch.logsumexp(scores.float() if not upcast else scores, dim=-1)
+    lse = lse.masked_fill(empty[:, 0], float("inf"))
+    out = torch.einsum("bhqk,bkhd->bqhd", p.to(v.dtype), v)
+    return out, lse
+
+
+def run_reference(q, k, v, do, causal, scale, upcast):
+    q, k, v = (x.detach().clone().requires_grad_(True) for x in (q, k, v))
+    out, lse = standard_attention(q, k, v, causal, scale, upcast)
+    out.backward(do.double() if upcast else do)
+    return out.detach(), lse.detach(), q.grad, k.grad, v.grad
+
+
+def numpy64(x):
+    return x.detach().double().cpu().numpy()
+
+
+def check(seqlen_q, seqlen_k, head_dim, dtype, causal, softmax_scale=None, seed=0):
+    q, k, v, do = make_inputs(seqlen_q, seqlen_k, head_dim, dtype, seed)
+    scale = softmax_scale if softmax_scale is not None else 1.0 / math.sqrt(head_dim)
+    tq, tk, tv = (x.clone().requires_grad_(True) for x in (q, k, v))
+    out, lse = flash_attn_func(tq, tk, tv, softmax_scale=softmax_scale, causal=causal,
+                               return_lse=True)
+    out.backward(do)
+    assert out.dtype == dtype and out.shape == q.shape
+    assert lse.dtype == torch.float32 and lse.shape == (BATCH, NHEADS, seqlen_q)
+    ours = [out, lse, tq.grad, tk.grad, tv.grad]
+    ref = run_reference(q, k, v, do, causal, scale, upcast=True)
+    std = run_reference(q, k, v, do, causal, scale, upcast=False)
+    ref, std, ours = ([numpy64(x) for x in xs] for xs in (ref, std, ours))
+    magnitude = R.gradient_magnitude(ref[2:])
+    checks = [R.check_close("O", ours[0], ref[0], std[0]), R.check_close("L", ours[1], ref[1], std[1])]
+    checks += [R.check_close(n, o, r, s, magnitude)
+               for n, o, r, s in zip(("dQ", "dK", "dV"), ours[2:], ref[2:], std[2:])]
+    failed = [str(c) for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+CASES = [
+    pytest.param(sq, sk, d, dt, causal, id=f"{sq}x{sk}-d{d}-{dt}-{'causal' if causal else 'full'}")
+    for (sq, sk) in SEQLENS for d in HEAD_DIMS for dt in DTYPES for causal in (False, True)
+]
+
+
+@pytest.mark.parametrize("seqlen_q,seqlen_k,head_dim,dtype,causal", CASES)
+def test_forward_and_backward_within_flash_attn_bar(seqlen_q, seqlen_k, head_dim, dtype, causal):
+    check(seqlen_q, seqlen_k, head_dim, DTYPES[dtype], causal, seed=seqlen_q + 7 * head_dim)
+
+
+def test_custom_softmax_scale_and_out_only():
+    check(113, 203, 64, torch.float16, True, softmax_scale=0.3)
+    q, k, v, _ = make_inputs(17, 33, 32, torch.bfloat16, 1)
+    out = flash_attn_func(q, k, v)
+    assert isinstance(out, torch.Tensor) and out.shape == q.shape
+
+
+@pytest.mark.parametrize("seqlen_q,seqlen_k,causal", [(113, 203, False), (203, 113, True),
+                                                      (1, 65, True), (300, 1, True)])
+def test_every_output_is_written(seqlen_q, seqlen_k, causal):
+    """Outputs poisoned with NaN: every element must be overwritten (rows of
+    causal queries that see no key get 0, and +inf in lse)."""
+    q, k, v, do = make_inputs(seqlen_q, seqlen_k, 80, torch.float16, 2)
+    nan = float("nan")
+    out = torch.full_like(q, nan)
+    lse = torch.full((BATCH, NHEADS, seqlen_q), nan, device="cuda")
+    flash_attn_forward(q, k, v, causal=causal, out=out, lse=lse)
+    dq, dk, dv = (torch.full_like(x, nan) for x in (q, k, v))
+    delta = torch.full((BATCH, NHEADS, seqlen_q), nan, device="cuda")
+    flash_attn_backward(do, q, k, v, out, lse, causal=causal, dq=dq, dk=dk, dv=dv, delta=delta)
+    torch.cuda.synchronize()
+    for name, x in (("out", out), ("lse", lse), ("dq", dq), ("dk", dk), ("dv", dv),
+                    ("delta", delta)):
+        assert not torch.isnan(x).any(), f"{name} has unwritten (NaN) elements"
+
+
+def test_repeated_runs_are_bitwise_identical():
+    q, k, v, do = make_inputs(255, 511, 64, torch.bfloat16, 3)
+    results = []
+    for _ in range(3):
+        tq, tk, tv = (x.clone().requires_grad_(True) for x in (q, k, v))
+        out, lse = flash_attn_func(tq, tk, tv, causal=True, return_lse=True)
+        out.backward(do)
+        results.append([out.detach(), lse, tq.grad, tk.grad, tv.grad])
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            assert torch.equal(a, b)
+
+
+def test_non_contiguous_strides_give_the_same_bits():
+    q, k, v, do = make_inputs(129, 77, 64, torch.float16, 4)
+    expected = flash_attn_forward(q, k, v, causal=True)
+    # (b, h, s, d) memory viewed as (b, s, h, d); a sliced batch; a padded head dim
+    views = [x.transpose(1, 2).contiguous().transpose(1, 2) for x in (q, k, v)]
+    got = flash_attn_forward(*views, causal=True)
+    assert all(not x.is_contiguous() for x in views)
+    assert torch.equal(expected[0], got[0]) and torch.equal(expected[1], got[1])
+    padded = [torch.nn.functional.pad(x, (0, 16))[..., :64] for x in (q, k, v)]
+    got = flash_attn_forward(*padded, causal=True)
+    assert torch.equal(expected[0], got[0])
+    # a non-contiguous head dim is copied
+    strided = [torch.stack([x, x], dim=-1)[..., 0] for x in (q, k, v)]
+    assert strided[0].stride(-1) == 2
+    assert torch.equal(expected[0], flash_attn_forward(*strided, causal=True)[0])
+
+
+def test_misuse_raises_value_error_naming_the_argument():
+    q, k, v, _ = make_inputs(16, 16, 64, torch.float16, 5)
+    cases = [
+        ((q.cpu(), k, v), {}, r"q is on cpu"),
+        ((q.float(), k.float(), v.float()), {}, r"q has dtype torch.float32"),
+        ((q, k.bfloat16(), v), {}, r"k has dtype torch.bfloat16 but q has torch.float16"),
+        ((q, k[:, :, :1], v[:, :, :1]), {}, r"MQA/GQA"),
+        ((q, k, v[..., :32]), {}, r"v has head dimension 32 but q has 64"),
+        ((q[:1], k, v), {}, r"k has batch size 2 but q has 1"),
+        ((q[..., :8], k[..., :8], v[..., :8]), {}, r"head dimension 8 is not supported"),
+        ((q[0], k[0], v[0]), {}, r"q must have 4 dimensions"),
+        ((q, k, v), {"dropout_p": 0.1}, r"dropout is not supported"),
+    ]
+    if torch.cuda.device_count() > 1:
+        cases.append(((q, k.to("cuda:1"), v), {}, r"k is on cuda:1 but q is on cuda:0"))
+    for args, kwargs, message in cases:
+        with pytest.raises(ValueError, match=message):
+            flash_attn_func(*args, **kwargs)
