@@ -18,9 +18,11 @@
 #       bench     bench/bench_attention.py (speed, memory, launch overhead)
 #       all       all three, in that order (the default), in under 9 minutes
 #                 (the bench then gets a shorter time budget)
-#               Everything is logged to $OUT (or ./device-out): device.txt,
-#               build.log, pytest.log, sanitizer-*.log, bench.log and the
-#               bench's json, md and png files. Exits non-zero if a step failed.
+#               Everything is logged to $OUT (or ./device-out), in at most 8
+#               files (what the device tool brings back): device.txt (machine,
+#               versions, binding build, step timings), pytest.log,
+#               sanitizer.log, bench.log, bench_attention.json/.md, speedup.png,
+#               memory.png. Exits non-zero if a step failed.
 #
 # From the lead's session (the bundle is gitignored, so it must be carried):
 #   scripts/device.sh pack
@@ -122,27 +124,28 @@ build_binding() {
   if c++ -O2 -std=c++17 -shared -fPIC -fexceptions -I"$root/include" \
       $(python3 -m pybind11 --includes) "$root/python/src/core.cpp" \
       -L"$prefix/flashtile/lib" -lFlashTile -Wl,-rpath,"$prefix/flashtile/lib" \
-      -o "$target" > "$out/build.log" 2>&1; then
+      -o "$target" > /tmp/flashtile-binding.log 2>&1; then
     echo "binding: built with $(c++ --version | head -n1)" | tee -a "$out/device.txt"
   elif [[ -f $prefix/flashtile/python/_core$suffix ]]; then
-    echo "binding: the build failed (see build.log); using the bundle's prebuilt $suffix" \
-      | tee -a "$out/device.txt"
+    { echo "binding: the build failed; using the bundle's prebuilt $suffix. The build said:"
+      tail -n 20 /tmp/flashtile-binding.log; } | tee -a "$out/device.txt"
     cp "$prefix/flashtile/python/_core$suffix" "$target"
   else
-    echo "binding: the build failed and the bundle has no $suffix build:" >&2
-    tail -n 20 "$out/build.log" >&2
+    { echo "binding: the build failed and the bundle has no $suffix build:"
+      tail -n 40 /tmp/flashtile-binding.log; } | tee -a "$out/device.txt" >&2
     return 1
   fi
 }
 
-# Runs a step under a time limit, logging to $out/$1.log; the status is
+# Runs a step under a time limit, appending to $out/$3; the status is
 # recorded, the remaining steps still run.
 status=0
 step() {
-  local name=$1 limit=$2; shift 2
+  local name=$1 limit=$2 logfile=$out/$3; shift 3
   log "$name: $* (limit ${limit}s)"
+  echo "== $name: $*" >> "$logfile"
   local begin=$SECONDS
-  timeout --kill-after=10 "$limit" "$@" > "$out/$name.log" 2>&1
+  timeout --kill-after=10 "$limit" "$@" >> "$logfile" 2>&1
   local rc=$?
   echo "$name: exit $rc after $((SECONDS - begin)) s" | tee -a "$out/device.txt"
   if ((rc == 124 || rc == 137)); then echo "$name: TIMED OUT" | tee -a "$out/device.txt"; fi
@@ -155,24 +158,27 @@ sanitize() {
   # The caching allocator would hide out-of-bounds accesses inside its pools.
   export PYTORCH_NO_CUDA_MEMORY_CACHING=1
   local filter=(--kernel-name kns=attention) before=$status
-  step "sanitizer-$tool" "$limit" compute-sanitizer --tool "$tool" "${filter[@]}" \
+  local mark; mark=$(wc -l < "$out/sanitizer.log")
+  step "$tool" "$limit" sanitizer.log compute-sanitizer --tool "$tool" "${filter[@]}" \
     --error-exitcode 3 python3 -m flashtile.demo --device cuda --small
   local rc=$?
-  if ((rc != 0)) && grep -qiE "unrecognized|unknown option|invalid option" "$out/sanitizer-$tool.log"; then
-    echo "sanitizer-$tool: no --kernel-name filter in this compute-sanitizer; checking every kernel" \
+  if ((rc != 0)) && tail -n +"$((mark + 1))" "$out/sanitizer.log" \
+      | grep -qiE "unrecognized|unknown option|invalid option"; then
+    echo "$tool: no --kernel-name filter in this compute-sanitizer; checking every kernel" \
       | tee -a "$out/device.txt"
     status=$before
-    step "sanitizer-$tool" "$limit" compute-sanitizer --tool "$tool" --error-exitcode 3 \
+    step "$tool" "$limit" sanitizer.log compute-sanitizer --tool "$tool" --error-exitcode 3 \
       python3 -m flashtile.demo --device cuda --small
   fi
   unset PYTORCH_NO_CUDA_MEMORY_CACHING
-  tail -n 6 "$out/sanitizer-$tool.log"
+  tail -n 6 "$out/sanitizer.log"
 }
 
 run() {
   local start=$SECONDS
   mkdir -p "$out"
-  : > "$out/device.txt"
+  rm -f "$out"/{device.txt,pytest.log,sanitizer.log,bench.log}
+  touch "$out"/{device.txt,pytest.log,sanitizer.log,bench.log}
   if [[ ! -f $bundle ]]; then
     echo "no $bundle: run 'scripts/device.sh pack' here first and carry bundle/" >&2
     return 1
@@ -198,7 +204,7 @@ flashtile.compiler_version())" 2>&1
   if [[ $what == all || $what == tests ]]; then
     local parallel=()
     python3 -c "import xdist" 2>/dev/null && parallel=(-n 4)
-    step pytest 240 python3 -m pytest -q -rs -p no:cacheprovider "${parallel[@]}" \
+    step pytest 240 pytest.log python3 -m pytest -q -rs -p no:cacheprovider "${parallel[@]}" \
       test/python/test_gpu_attention.py test/python/test_gpu_jit.py \
       test/python/test_cuda_launch.py test/python/test_ptxas.py
     tail -n 15 "$out/pytest.log"
@@ -212,7 +218,7 @@ flashtile.compiler_version())" 2>&1
     local budget=420
     [[ $what == all ]] && budget=$((480 - (SECONDS - start) - 50))
     ((budget < 60)) && budget=60
-    step bench $((budget + 90)) python3 bench/bench_attention.py --out "$out" --budget-s "$budget"
+    step bench $((budget + 90)) bench.log python3 bench/bench_attention.py --out "$out" --budget-s "$budget"
     tail -n 40 "$out/bench.log"
   fi
   log "done in $((SECONDS - start)) s, status $status"
