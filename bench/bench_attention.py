@@ -35,9 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
-import platform
 import shlex
 import statistics
 import sys
@@ -52,8 +49,7 @@ import torch  # noqa: E402
 
 import flashtile  # noqa: E402
 from flashtile import kernels  # noqa: E402
-from flashtile.attention import CONFIGS, block_d, flash_attn_func  # noqa: E402
-from flashtile.language import cdiv  # noqa: E402
+from flashtile.attention import CONFIGS, flash_attn_func  # noqa: E402
 
 try:
     import triton
@@ -126,8 +122,8 @@ class Problem:
         """A function running one forward (+ backward), and the tensors whose
         gradients it accumulates."""
         if backend == "flashtile":
-            q, k, v, do = (x.detach().requires_grad_(mode != "fwd") for x in
-                           (self.q, self.k, self.v, self.do))
+            q, k, v = (x.detach().requires_grad_(mode != "fwd") for x in
+                       (self.q, self.k, self.v))
             do = self.do
 
             def fn():
