@@ -257,7 +257,7 @@ def launch_overheads() -> Dict[str, float]:
     s = q.stride()[:3]
     args = (q, q, q, o, lse, *s, *s, *s, *s, 1, 128, 128, 0.125)
     result["flashtile attention_fwd (26 args, @jit fast path)"] = host_us_per_call(
-        lambda: fwd[(1, 1)](*args, HEAD_DIM=64, BLOCK_D=64, BLOCK_M=cfg.block_m,
+        lambda: fwd[(1, 1)](*args, HEAD_DIM=64, BLOCK_M=cfg.block_m,
                             BLOCK_N=cfg.block_n, num_warps=cfg.num_warps,
                             num_stages=cfg.num_stages))
     result["flashtile flash_attn_func fwd (checks, allocation, launch)"] = host_us_per_call(

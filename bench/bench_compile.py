@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT / "python"))
 
 import flashtile  # noqa: E402
 from flashtile import kernels  # noqa: E402
-from flashtile.attention import block_d  # noqa: E402
 from flashtile.jit import JITFunction  # noqa: E402
 
 
@@ -61,7 +60,7 @@ def problem(seqlen: int, head_dim: int = 64):
     for x in (q, k, v, o):
         strides += [s // x.itemsize for s in x.strides[:3]]
     args = (q, k, v, o, lse, *strides, 1, seqlen, seqlen, head_dim ** -0.5)
-    meta = dict(HEAD_DIM=head_dim, BLOCK_D=block_d(head_dim), BLOCK_M=16, BLOCK_N=16, CAUSAL=True)
+    meta = dict(HEAD_DIM=head_dim, BLOCK_M=16, BLOCK_N=16, CAUSAL=True)
     return args, meta
 
 

@@ -89,8 +89,7 @@ def ptxas_report(ptxas: str, ptx: str, arch: int) -> Tuple[int, int, int, str]:
 
 def attention_constexprs(kernel: str, head_dim: int, block_m: int, block_n: int,
                          causal: bool) -> Dict:
-    block_d = max(16, 1 << (head_dim - 1).bit_length())
-    cx = {"HEAD_DIM": head_dim, "BLOCK_D": block_d, "BLOCK_M": block_m}
+    cx = {"HEAD_DIM": head_dim, "BLOCK_M": block_m}
     if kernel != "attention_bwd_preprocess":
         cx.update(BLOCK_N=block_n, CAUSAL=causal)
     return cx

@@ -21,7 +21,7 @@ that ``exp2`` computes the exponentials. With ``CAUSAL`` the mask is aligned
 to the bottom-right corner like flash-attn >= 2.1: query i attends to keys
 j <= i + seqlen_k - seqlen_q. A query that sees no key at all gets O = 0 and
 L = +inf (and so no gradient). The head dimension HEAD_DIM (16..128) is
-padded to the power of two BLOCK_D with masks. The host side (grids,
+padded to a power of two BLOCK_D (at least 16) with masks. The host side (grids,
 strides, block sizes) is flashtile.attention; the numpy references are in
 flashtile.reference.
 """
@@ -143,10 +143,10 @@ def attention_fwd(
     stride_vb, stride_vs, stride_vh,
     stride_ob, stride_os, stride_oh,
     nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
-    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr,
-    BLOCK_M: fl.constexpr, BLOCK_N: fl.constexpr, CAUSAL: fl.constexpr = False,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
+    CAUSAL: fl.constexpr = False,
 ):
-    fl.static_assert(BLOCK_D >= HEAD_DIM, "BLOCK_D must cover HEAD_DIM")
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program computes query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
     start_m = fl.program_id(0)
     off_hb = fl.program_id(1)
@@ -194,8 +194,9 @@ def attention_bwd_preprocess(
     stride_ob, stride_os, stride_oh,
     stride_dob, stride_dos, stride_doh,
     nheads: fl.int32, seqlen_q: fl.int32,
-    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr, BLOCK_M: fl.constexpr,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64,
 ):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
     # Algorithm 2, line 4: delta_i = rowsum(dO_i * O_i).
     start_m = fl.program_id(0)
     off_hb = fl.program_id(1)
@@ -220,9 +221,10 @@ def attention_bwd_dkdv(
     stride_dkb, stride_dks, stride_dkh,
     stride_dvb, stride_dvs, stride_dvh,
     nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
-    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr,
-    BLOCK_M: fl.constexpr, BLOCK_N: fl.constexpr, CAUSAL: fl.constexpr = False,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
+    CAUSAL: fl.constexpr = False,
 ):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program owns key rows [start_n * BLOCK_N, +BLOCK_N) of one (batch, head).
     start_n = fl.program_id(0)
     off_hb = fl.program_id(1)
@@ -269,9 +271,10 @@ def attention_bwd_dq(
     stride_dob, stride_dos, stride_doh,
     stride_dqb, stride_dqs, stride_dqh,
     nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
-    HEAD_DIM: fl.constexpr, BLOCK_D: fl.constexpr,
-    BLOCK_M: fl.constexpr, BLOCK_N: fl.constexpr, CAUSAL: fl.constexpr = False,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
+    CAUSAL: fl.constexpr = False,
 ):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program owns query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
     start_m = fl.program_id(0)
     off_hb = fl.program_id(1)

@@ -102,7 +102,7 @@ def attention_forward(
         q, k, v, out, lse,
         *_elem_strides(q), *_elem_strides(k), *_elem_strides(v), *_elem_strides(out),
         nheads, seqlen_q, seqlen_k, scale,
-        HEAD_DIM=head_dim, BLOCK_D=block_d(head_dim), BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal),
+        HEAD_DIM=head_dim, BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal),
     )
     return out, lse
 
@@ -121,12 +121,11 @@ def attention_backward(
     scale = 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
     bm, bn = default_blocks(seqlen_q, seqlen_k)
     bm, bn = block_m or bm, block_n or bn
-    bd = block_d(head_dim)
     attention = kernels.load("attention")
     delta = np.empty((batch, nheads, seqlen_q), dtype=np.float32)
     dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
     lse = np.ascontiguousarray(lse, dtype=np.float32)
-    common = dict(HEAD_DIM=head_dim, BLOCK_D=bd)
+    common = dict(HEAD_DIM=head_dim)
 
     attention.attention_bwd_preprocess[(cdiv(seqlen_q, bm), batch * nheads)](
         out, do, delta, *_elem_strides(out), *_elem_strides(do), nheads, seqlen_q,
@@ -308,7 +307,7 @@ def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: boo
         q, k, v, out, lse,
         *_strides(q), *_strides(k), *_strides(v), *_strides(out),
         nheads, seqlen_q, seqlen_k, _scale(head_dim, softmax_scale),
-        HEAD_DIM=head_dim, BLOCK_D=block_d(head_dim), BLOCK_M=fwd.block_m,
+        HEAD_DIM=head_dim, BLOCK_M=fwd.block_m,
         BLOCK_N=fwd.block_n, CAUSAL=bool(causal),
         num_warps=fwd.num_warps, num_stages=fwd.num_stages,
     )
@@ -350,7 +349,7 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
 
     _, dkdv, dqc = config_for(head_dim)
     scale = _scale(head_dim, softmax_scale)
-    common = dict(HEAD_DIM=head_dim, BLOCK_D=block_d(head_dim))
+    common = dict(HEAD_DIM=head_dim)
     attention = kernels.load("attention")
     attention.attention_bwd_preprocess[(cdiv(seqlen_q, dqc.block_m), batch * nheads)](
         out, dout, delta, *_strides(out), *_strides(dout), nheads, seqlen_q,

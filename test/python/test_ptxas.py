@@ -72,7 +72,7 @@ def _attention_cases() -> List[Case]:
     cases = []
     for head_dim in ATTENTION_HEAD_DIMS:
         fwd, dkdv, dq = CONFIGS[block_d(head_dim)]
-        common = {"HEAD_DIM": head_dim, "BLOCK_D": block_d(head_dim)}
+        common = {"HEAD_DIM": head_dim}
         for arch in ARCHS:
             for dtype in ("f16", "bf16"):
                 error = r"bf16 mma\.sync needs sm_80" if dtype == "bf16" and arch < 80 else None

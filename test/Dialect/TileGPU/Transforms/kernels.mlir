@@ -10,7 +10,7 @@
 // launch options; tilegpu-pipeline (and a cse) goes after the layout
 // clean-up when wanted.
 // Attention forward, f16, causal, 4 warps (the flagship configuration).
-// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
+// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
 // RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T O=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,O,L,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_ob,stride_os,stride_oh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu %gpu_passes | FileCheck %s --check-prefix=FWD
@@ -24,7 +24,7 @@
 
 // The same with software pipelining (2 stages): K and V come through
 // cp.async rings, one barrier per iteration.
-// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
+// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
 // RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T O=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,O,L,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_ob,stride_os,stride_oh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu --tilegpu-coalesce --tilegpu-accelerate-matmul --tilegpu-remove-layout-conversions --cse --tilegpu-pipeline --cse --tilegpu-allocate-shared-memory --tilegpu-insert-barriers | FileCheck %s --check-prefix=PIPE
@@ -44,7 +44,7 @@
 // PIPE: scf.yield
 
 // Head dimension 96 padded to 128, 128-row blocks on 8 warps (16 rows each), bf16, sm_90.
-// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=96 -D BLOCK_D=128 -D BLOCK_M=128 -D BLOCK_N=64 \
+// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=96 -D BLOCK_M=128 -D BLOCK_N=64 \
 // RUN:   -T Q=*bf16 -T K=*bf16 -T V=*bf16 -T O=*bf16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,O,L,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_ob,stride_os,stride_oh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu="num-warps=8 target=cuda:90" %gpu_passes | FileCheck %s --check-prefix=FWD8
@@ -54,7 +54,7 @@
 // FWD8: tile.dot {{.*}} : tensor<128x64xbf16, {{.*}}> * tensor<64x128xbf16, {{.*}}> -> tensor<128x128xf32, #[[MMA]]>
 
 // Turing: m16n8k8.
-// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 \
+// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 \
 // RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T O=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,O,L,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_ob,stride_os,stride_oh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu="target=cuda:75" %gpu_passes | FileCheck %s --check-prefix=SM75
@@ -63,7 +63,7 @@
 
 // float32 attention multiplies in full precision (ieee): no mma.sync for it;
 // the error points at the DSL source.
-// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 \
+// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 \
 // RUN:   -T Q=*f32 -T K=*f32 -T V=*f32 -T O=*f32 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,O,L,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_ob,stride_os,stride_oh --emit=tile-opt --mlir-print-debuginfo \
 // RUN: | not flash-opt --convert-tile-to-tilegpu %gpu_passes 2>&1 | FileCheck %s --check-prefix=F32
@@ -71,7 +71,7 @@
 // F32-NEXT: fl.dot(
 
 // Backward: preprocessing (a row sum), dK/dV and dQ.
-// RUN: flash-translate %kernels/attention.py --kernel attention_bwd_preprocess -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 \
+// RUN: flash-translate %kernels/attention.py --kernel attention_bwd_preprocess -D HEAD_DIM=64 -D BLOCK_M=64 \
 // RUN:   -T O=*f16 -T DO=*f16 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 -T stride_dob=i32 -T stride_dos=i32 -T stride_doh=i32 \
 // RUN:   --divisible-by-16=O,DO,Delta,stride_ob,stride_os,stride_oh,stride_dob,stride_dos,stride_doh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu %gpu_passes | FileCheck %s --check-prefix=PRE
@@ -79,7 +79,7 @@
 // PRE: tile.reduce sum
 // PRE: tile.store
 
-// RUN: flash-translate %kernels/attention.py --kernel attention_bwd_dkdv -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
+// RUN: flash-translate %kernels/attention.py --kernel attention_bwd_dkdv -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
 // RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T DO=*f16 -T DK=*f16 -T DV=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_dob=i32 -T stride_dos=i32 -T stride_doh=i32 -T stride_dkb=i32 -T stride_dks=i32 -T stride_dkh=i32 -T stride_dvb=i32 -T stride_dvs=i32 -T stride_dvh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,DO,DK,DV,L,Delta,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_dob,stride_dos,stride_doh,stride_dkb,stride_dks,stride_dkh,stride_dvb,stride_dvs,stride_dvh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu %gpu_passes | FileCheck %s --check-prefix=DKDV
@@ -89,7 +89,7 @@
 // DKDV-COUNT-4: tile.dot {{.*}} -> tensor<64x64xf32, #[[MMA]]>
 // DKDV: scf.yield
 
-// RUN: flash-translate %kernels/attention.py --kernel attention_bwd_dq -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 \
+// RUN: flash-translate %kernels/attention.py --kernel attention_bwd_dq -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 \
 // RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T DO=*f16 -T DQ=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_dob=i32 -T stride_dos=i32 -T stride_doh=i32 -T stride_dqb=i32 -T stride_dqs=i32 -T stride_dqh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,DO,DQ,L,Delta,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_dob,stride_dos,stride_doh,stride_dqb,stride_dqs,stride_dqh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu %gpu_passes | FileCheck %s --check-prefix=DQ

@@ -8,7 +8,7 @@
 // RUN: flash-opt %s --convert-tile-to-tilegpu --tilegpu-coalesce --tilegpu-accelerate-matmul --tilegpu-remove-layout-conversions --cse | FileCheck %s
 
 // The flagship kernel from the front end, causal.
-// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_D=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
+// RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 -D CAUSAL=True \
 // RUN:   -T Q=*f16 -T K=*f16 -T V=*f16 -T O=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 \
 // RUN:   --divisible-by-16=Q,K,V,O,L,stride_qb,stride_qs,stride_qh,stride_kb,stride_ks,stride_kh,stride_vb,stride_vs,stride_vh,stride_ob,stride_os,stride_oh --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu --tilegpu-coalesce --tilegpu-accelerate-matmul --tilegpu-remove-layout-conversions --cse \
