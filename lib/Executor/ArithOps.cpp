@@ -21,31 +21,6 @@ using namespace flashtile::exec;
 // Helpers by operand kind
 //===----------------------------------------------------------------------===//
 
-/// A float op: result[i] = round(fn(a[i], ...)) in the result's type.
-template <typename Fn>
-static llvm::Error floatUnary(Interpreter &interp, Operation &op, Fn fn) {
-  llvm::Expected<ElemType> elem =
-      interp.elemType(&op, op.getResult(0).getType());
-  if (!elem)
-    return elem.takeError();
-  ElemKind kind = elem->kind;
-  return mapUnary(interp, op, [&](Elem a) {
-    return Elem::ofFloat(roundToKind(fn(a.f), kind));
-  });
-}
-
-template <typename Fn>
-static llvm::Error floatBinary(Interpreter &interp, Operation &op, Fn fn) {
-  llvm::Expected<ElemType> elem =
-      interp.elemType(&op, op.getResult(0).getType());
-  if (!elem)
-    return elem.takeError();
-  ElemKind kind = elem->kind;
-  return mapBinary(interp, op, [&](Elem a, Elem b) {
-    return Elem::ofFloat(roundToKind(fn(a.f, b.f), kind));
-  });
-}
-
 /// An integer op: `fn(a, b, width)` gives the result's bits (stored operands
 /// in, any bits above the width ignored).
 template <typename Fn>

@@ -10,6 +10,7 @@
 #define FLASHTILE_LIB_EXECUTOR_ELEMENTWISE_H
 
 #include "Interpreter.h"
+#include "Numerics.h"
 
 #include <cmath>
 #include <limits>
@@ -47,6 +48,32 @@ llvm::Error mapTernary(Interpreter &interp, mlir::Operation &op, Fn fn) {
   for (size_t i = 0, e = a.size(); i < e; ++i)
     result[i] = fn(a[i], b[i], c[i]);
   return llvm::Error::success();
+}
+
+/// result[i] = round(fn(a[i])) in the result's float type.
+template <typename Fn>
+llvm::Error floatUnary(Interpreter &interp, mlir::Operation &op, Fn fn) {
+  llvm::Expected<ElemType> elem =
+      interp.elemType(&op, op.getResult(0).getType());
+  if (!elem)
+    return elem.takeError();
+  ElemKind kind = elem->kind;
+  return mapUnary(interp, op, [&](Elem a) {
+    return Elem::ofFloat(roundToKind(fn(a.f), kind));
+  });
+}
+
+/// result[i] = round(fn(a[i], b[i])) in the result's float type.
+template <typename Fn>
+llvm::Error floatBinary(Interpreter &interp, mlir::Operation &op, Fn fn) {
+  llvm::Expected<ElemType> elem =
+      interp.elemType(&op, op.getResult(0).getType());
+  if (!elem)
+    return elem.takeError();
+  ElemKind kind = elem->kind;
+  return mapBinary(interp, op, [&](Elem a, Elem b) {
+    return Elem::ofFloat(roundToKind(fn(a.f, b.f), kind));
+  });
 }
 
 /// IEEE 754-2008 maxNum/minNum: a NaN operand is ignored (NaN only if both

@@ -16,32 +16,6 @@
 using namespace mlir;
 using namespace flashtile::exec;
 
-/// result[i] = round(fn(a[i])) in the result's float type.
-template <typename Fn>
-static llvm::Error unary(Interpreter &interp, Operation &op, Fn fn) {
-  llvm::Expected<ElemType> elem =
-      interp.elemType(&op, op.getResult(0).getType());
-  if (!elem)
-    return elem.takeError();
-  ElemKind kind = elem->kind;
-  return mapUnary(interp, op, [&](Elem a) {
-    return Elem::ofFloat(roundToKind(fn(a.f), kind));
-  });
-}
-
-/// result[i] = round(fn(a[i], b[i])) in the result's float type.
-template <typename Fn>
-static llvm::Error binary(Interpreter &interp, Operation &op, Fn fn) {
-  llvm::Expected<ElemType> elem =
-      interp.elemType(&op, op.getResult(0).getType());
-  if (!elem)
-    return elem.takeError();
-  ElemKind kind = elem->kind;
-  return mapBinary(interp, op, [&](Elem a, Elem b) {
-    return Elem::ofFloat(roundToKind(fn(a.f, b.f), kind));
-  });
-}
-
 static llvm::Error evalFma(Interpreter &interp, Operation &op) {
   llvm::Expected<ElemType> elem =
       interp.elemType(&op, op.getResult(0).getType());
@@ -75,83 +49,83 @@ llvm::Error flashtile::exec::executeMathOp(Interpreter &interp, Operation &op) {
   // overload.
   return llvm::TypeSwitch<Operation *, Error>(&op)
       .Case([&](math::ExpOp) {
-        return unary(I, op, [](double x) { return std::exp(x); });
+        return floatUnary(I, op, [](double x) { return std::exp(x); });
       })
       .Case([&](math::Exp2Op) {
-        return unary(I, op, [](double x) { return std::exp2(x); });
+        return floatUnary(I, op, [](double x) { return std::exp2(x); });
       })
       .Case([&](math::ExpM1Op) {
-        return unary(I, op, [](double x) { return std::expm1(x); });
+        return floatUnary(I, op, [](double x) { return std::expm1(x); });
       })
       .Case([&](math::LogOp) {
-        return unary(I, op, [](double x) { return std::log(x); });
+        return floatUnary(I, op, [](double x) { return std::log(x); });
       })
       .Case([&](math::Log2Op) {
-        return unary(I, op, [](double x) { return std::log2(x); });
+        return floatUnary(I, op, [](double x) { return std::log2(x); });
       })
       .Case([&](math::Log10Op) {
-        return unary(I, op, [](double x) { return std::log10(x); });
+        return floatUnary(I, op, [](double x) { return std::log10(x); });
       })
       .Case([&](math::Log1pOp) {
-        return unary(I, op, [](double x) { return std::log1p(x); });
+        return floatUnary(I, op, [](double x) { return std::log1p(x); });
       })
       .Case([&](math::SqrtOp) {
-        return unary(I, op, [](double x) { return std::sqrt(x); });
+        return floatUnary(I, op, [](double x) { return std::sqrt(x); });
       })
       .Case([&](math::RsqrtOp) {
-        return unary(I, op, [](double x) { return 1.0 / std::sqrt(x); });
+        return floatUnary(I, op, [](double x) { return 1.0 / std::sqrt(x); });
       })
       .Case([&](math::AbsFOp) {
-        return unary(I, op, [](double x) { return std::fabs(x); });
+        return floatUnary(I, op, [](double x) { return std::fabs(x); });
       })
       .Case([&](math::AbsIOp) { return evalAbsI(I, op); })
       .Case([&](math::SinOp) {
-        return unary(I, op, [](double x) { return std::sin(x); });
+        return floatUnary(I, op, [](double x) { return std::sin(x); });
       })
       .Case([&](math::CosOp) {
-        return unary(I, op, [](double x) { return std::cos(x); });
+        return floatUnary(I, op, [](double x) { return std::cos(x); });
       })
       .Case([&](math::TanOp) {
-        return unary(I, op, [](double x) { return std::tan(x); });
+        return floatUnary(I, op, [](double x) { return std::tan(x); });
       })
       .Case([&](math::TanhOp) {
-        return unary(I, op, [](double x) { return std::tanh(x); });
+        return floatUnary(I, op, [](double x) { return std::tanh(x); });
       })
       .Case([&](math::AtanOp) {
-        return unary(I, op, [](double x) { return std::atan(x); });
+        return floatUnary(I, op, [](double x) { return std::atan(x); });
       })
       .Case([&](math::ErfOp) {
-        return unary(I, op, [](double x) { return std::erf(x); });
+        return floatUnary(I, op, [](double x) { return std::erf(x); });
       })
       .Case([&](math::ErfcOp) {
-        return unary(I, op, [](double x) { return std::erfc(x); });
+        return floatUnary(I, op, [](double x) { return std::erfc(x); });
       })
       .Case([&](math::FloorOp) {
-        return unary(I, op, [](double x) { return std::floor(x); });
+        return floatUnary(I, op, [](double x) { return std::floor(x); });
       })
       .Case([&](math::CeilOp) {
-        return unary(I, op, [](double x) { return std::ceil(x); });
+        return floatUnary(I, op, [](double x) { return std::ceil(x); });
       })
       .Case([&](math::TruncOp) {
-        return unary(I, op, [](double x) { return std::trunc(x); });
+        return floatUnary(I, op, [](double x) { return std::trunc(x); });
       })
       .Case([&](math::RoundOp) {
-        return unary(I, op, [](double x) { return std::round(x); });
+        return floatUnary(I, op, [](double x) { return std::round(x); });
       })
       .Case([&](math::RoundEvenOp) {
-        return unary(I, op, [](double x) {
+        return floatUnary(I, op, [](double x) {
           return roundToIntegral(x, Rounding::NearestEven);
         });
       })
       .Case([&](math::PowFOp) {
-        return binary(I, op, [](double x, double y) { return std::pow(x, y); });
+        return floatBinary(I, op, [](double x, double y) { return std::pow(x, y); });
       })
       .Case([&](math::Atan2Op) {
-        return binary(I, op,
+        return floatBinary(I, op,
                       [](double y, double x) { return std::atan2(y, x); });
       })
       .Case([&](math::CopySignOp) {
-        return binary(I, op,
+        return floatBinary(I, op,
                       [](double x, double y) { return std::copysign(x, y); });
       })
       .Case([&](math::FmaOp) { return evalFma(I, op); })
