@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,33 +27,12 @@ sys.path.insert(0, str(ROOT / "python"))
 
 from flashtile import _native  # noqa: E402
 from flashtile.kernels import kernels_dir  # noqa: E402
+from flashtile.ptxas import find_ptxas, signature  # noqa: E402
 
 ATTENTION_KERNELS = ("attention_fwd", "attention_bwd_preprocess", "attention_bwd_dkdv",
                      "attention_bwd_dq")
 
 
-def find_ptxas() -> Optional[str]:
-    """ptxas on PATH, in $CUDA_HOME/bin or /usr/local/cuda/bin."""
-    found = shutil.which("ptxas")
-    if found:
-        return found
-    for home in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"):
-        if home and os.access(os.path.join(home, "bin", "ptxas"), os.X_OK):
-            return os.path.join(home, "bin", "ptxas")
-    return None
-
-
-def signature(source: str, filename: str, kernel: str, dtype: str) -> Dict[str, str]:
-    """Argument types: untyped pointers get `dtype`, untyped ints i32."""
-    types = {}
-    for p in _native.core().kernel_params(source, filename, kernel):
-        if p.kind == "pointer":
-            types[p.name] = p.type if p.type not in ("", "*") else "*" + dtype
-        elif p.kind == "untyped":
-            types[p.name] = "i32"
-        elif p.kind in ("int", "float"):
-            types[p.name] = p.type
-    return types
 
 
 def compile_ptx(kernel: str, constexprs: Dict, dtype: str = "f16", arch: int = 80,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -29,19 +28,11 @@ from flashtile import _native
 from flashtile.attention import CONFIGS, block_d
 from flashtile.errors import CompilationError
 from flashtile.kernels import kernels_dir
+from flashtile.ptxas import find_ptxas, signature
 
 ARCHS = (75, 80, 90)
 ATTENTION_HEAD_DIMS = (16, 32, 64, 80, 128)
 
-
-def find_ptxas() -> Optional[str]:
-    found = shutil.which("ptxas")
-    if found:
-        return found
-    for home in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"):
-        if home and os.access(os.path.join(home, "bin", "ptxas"), os.X_OK):
-            return os.path.join(home, "bin", "ptxas")
-    return None
 
 
 PTXAS = find_ptxas()
@@ -120,22 +111,11 @@ class Result(NamedTuple):
     returncode: int
 
 
-def _signature(source: str, path: str, kernel: str, dtype: str) -> Dict[str, str]:
-    types = {}
-    for p in _native.core().kernel_params(source, path, kernel):
-        if p.kind == "pointer":
-            types[p.name] = p.type if p.type not in ("", "*") else "*" + dtype
-        elif p.kind == "untyped":
-            types[p.name] = "i32"
-        elif p.kind in ("int", "float"):
-            types[p.name] = p.type
-    return types
-
 
 def _run(case: Case) -> Result:
     path = kernels_dir() / case.file
     source = path.read_text()
-    types = _signature(source, str(path), case.kernel, case.dtype)
+    types = signature(source, str(path), case.kernel, case.dtype)
     aligned = {name for name, t in types.items() if t.startswith("*")}
     try:
         kernel = _native.core().compile(source, str(path), case.kernel, case.constexprs, types,
