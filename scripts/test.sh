@@ -24,7 +24,7 @@ else
 fi
 
 echo "== pytest: numerical and Python API tests (test/python)"
-(cd "$root" && "$python" -m pytest -q test/python) || failed+=(pytest)
+(cd "$root" && FLASHTILE_REQUIRE_NATIVE=1 "$python" -m pytest -q test/python) || failed+=(pytest)
 
 if ((${#failed[@]})); then
   echo "FAILED: ${failed[*]}"

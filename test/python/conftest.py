@@ -2,7 +2,9 @@
 
 * python/ is put on sys.path, so the tests run from a plain checkout.
 * Tests need the native module flashtile._core unless marked ``pure``; when
-  it is not built they are skipped with the reason.
+  it is not built they are skipped with the reason, except under
+  FLASHTILE_REQUIRE_NATIVE=1 (scripts/test.sh sets it), where that is an
+  error: the suite must not pass by skipping everything.
 * The on-disk kernel cache goes to a fresh directory for the session
   (FLASHTILE_CACHE_DIR), so runs do not depend on ~/.cache.
 * Tests marked ``slow`` (the largest attention combinations) run only with
@@ -41,6 +43,8 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    if NATIVE_ERROR and os.environ.get("FLASHTILE_REQUIRE_NATIVE") == "1":
+        raise pytest.UsageError(NATIVE_ERROR)
     run_slow = config.getoption("--runslow") or os.environ.get("FLASHTILE_SLOW_TESTS") == "1"
     for item in items:
         if NATIVE_ERROR and "pure" not in item.keywords:
