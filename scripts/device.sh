@@ -16,7 +16,9 @@
 #       sanitize  compute-sanitizer memcheck and racecheck on attention
 #                 forward + backward (python3 -m flashtile.demo --small)
 #       bench     bench/bench_attention.py (speed, memory, launch overhead)
-#       all       all three, in that order (the default), in under 9 minutes
+#       tune      bench/tune_attention.py: times the attention kernels over
+#                 launch configurations (not part of all)
+#       all       tests, sanitize and bench, in that order (the default), in under 9 minutes
 #                 (the bench then gets a shorter time budget)
 #               Everything is logged to $OUT (or ./device-out), in at most 8
 #               files (what the device tool brings back): device.txt (machine,
@@ -212,6 +214,10 @@ flashtile.compiler_version())" 2>&1
   if [[ $what == all || $what == sanitize ]]; then
     sanitize memcheck 80
     sanitize racecheck 80
+  fi
+  if [[ $what == tune ]]; then
+    step tune 540 bench.log python3 bench/tune_attention.py --out "$out"
+    tail -n 40 "$out/bench.log"
   fi
   if [[ $what == all || $what == bench ]]; then
     # Within 9 minutes in all: what is left, minus the bench's own tail.

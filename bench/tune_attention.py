@@ -1,0 +1,140 @@
+"""Times flashtile's attention kernels over launch configurations on the GPU,
+to choose flashtile.attention.CONFIGS.
+
+For each head dimension it times the forward over the forward candidates,
+then forward+backward over the dK/dV candidates (dQ at its current choice),
+then over the dQ candidates (dK/dV at the best found), causal and not, at
+batch 4 x 12 heads x seqlen 4096 in fp16 (16k tokens, as bench_attention.py).
+Every candidate was first checked here with bench/ptxas_configs.py to spill
+nothing at sm_90 (f16, causal); whatever is picked must still pass
+test/python/test_ptxas.py at every arch and dtype. Each configuration's
+output is checked against SDPA before it is timed.
+
+    python3 bench/tune_attention.py [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import torch  # noqa: E402
+from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
+from torch.nn.functional import scaled_dot_product_attention as sdpa  # noqa: E402
+
+import flashtile.attention as fa  # noqa: E402
+from bench_attention import Problem, flops, median_ms  # noqa: E402
+
+Cand = Tuple[int, int, int, int]  # block_m, block_n, num_warps, num_stages
+
+FWD: Dict[int, List[Cand]] = {
+    64: [(128, 64, 8, 2), (128, 64, 8, 3), (128, 128, 8, 2), (128, 128, 8, 3),
+         (64, 64, 8, 2), (64, 128, 8, 2), (128, 32, 8, 2)],
+    128: [(128, 64, 8, 2), (128, 64, 8, 3), (64, 64, 8, 2), (64, 64, 8, 3),
+          (128, 32, 8, 2), (64, 32, 8, 2)],
+}
+DKDV: Dict[int, List[Cand]] = {
+    64: [(32, 64, 8, 2), (32, 64, 8, 3), (64, 64, 8, 2), (64, 64, 8, 3), (16, 128, 8, 2),
+         (128, 32, 8, 2)],
+    128: [(32, 64, 8, 2), (32, 64, 8, 3)],
+}
+DQ: Dict[int, List[Cand]] = {
+    64: [(64, 64, 8, 2), (64, 64, 8, 3), (32, 64, 8, 2), (128, 64, 8, 2), (128, 32, 8, 2),
+         (64, 128, 8, 2)],
+    128: [(64, 64, 8, 2), (64, 64, 8, 3), (32, 64, 8, 2)],
+}
+
+
+def reference(problem: Problem, causal: bool) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+    """SDPA (efficient backend, fp32) output and gradients, in (B, N, H, D)."""
+    q, k, v = (x.float().detach().requires_grad_() for x in (problem.sq, problem.sk, problem.sv))
+    with sdpa_kernel(SDPBackend.EFFICIENT_ATTENTION):
+        out = sdpa(q, k, v, is_causal=causal)
+    out.backward(problem.sdo.float())
+    t = lambda x: x.transpose(1, 2)  # noqa: E731
+    return t(out).detach(), [t(x.grad) for x in (q, k, v)]
+
+
+def correct(problem: Problem, causal: bool, mode: str, ref) -> bool:
+    q, k, v = (x.detach().requires_grad_(mode != "fwd") for x in
+               (problem.q, problem.k, problem.v))
+    out = fa.flash_attn_func(q, k, v, causal=causal)
+    ok = (out.float() - ref[0]).abs().max().item() < 1e-2
+    if mode != "fwd":
+        out.backward(problem.do)
+        ok = ok and all((x.grad.float() - r).abs().max().item() < 5e-2
+                        for x, r in zip((q, k, v), ref[1]))
+    return ok
+
+
+def time_config(problem: Problem, causal: bool, mode: str, ref) -> float:
+    """TFLOP/s of flash_attn_func with the current CONFIGS (0 if wrong)."""
+    if not correct(problem, causal, mode, ref):
+        return 0.0
+    fn, grads = problem.call("flashtile", causal, mode)
+    ms = median_ms(fn, grad_to_none=grads if mode != "fwd" else None)
+    return flops(problem.batch, problem.seqlen, problem.head_dim, causal, mode) / ms / 1e9
+
+
+def sweep(d: int, slot: int, cands: List[Cand], mode: str, problem: Problem, refs,
+          results: List[Dict]) -> Cand:
+    """Times `cands` in CONFIGS[d][slot]; keeps and returns the fastest
+    (summed over causal and not)."""
+    best, best_score = None, -1.0
+    for cand in cands:
+        configs = list(fa.CONFIGS[d])
+        configs[slot] = fa.Config(*cand)
+        fa.CONFIGS[d] = tuple(configs)
+        scores = {}
+        for causal in (False, True):
+            try:
+                scores[causal] = time_config(problem, causal, mode, refs[causal])
+            except Exception as error:  # a compile or launch failure: not a candidate
+                print(f"  d{d} slot {slot} {cand}: {str(error).splitlines()[0][:120]}")
+                scores[causal] = 0.0
+        kernel = ("fwd", "dkdv", "dq")[slot]
+        print(f"  d{d} {kernel:4s} {cand}: {mode} full {scores[False]:6.1f}  "
+              f"causal {scores[True]:6.1f} TFLOP/s", flush=True)
+        results.append(dict(head_dim=d, kernel=kernel, config=cand, mode=mode,
+                            full=scores[False], causal=scores[True]))
+        total = scores[False] + scores[True]
+        if total > best_score:
+            best, best_score = cand, total
+    configs = list(fa.CONFIGS[d])
+    configs[slot] = fa.Config(*best)
+    fa.CONFIGS[d] = tuple(configs)
+    return best
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = parser.parse_args(argv)
+    print(f"tune_attention on {torch.cuda.get_device_name()}; current CONFIGS: {fa.CONFIGS}")
+    results: List[Dict] = []
+    chosen = {}
+    for d in (64, 128):
+        problem = Problem(d, 4096)
+        refs = {causal: reference(problem, causal) for causal in (False, True)}
+        fwd = sweep(d, 0, FWD[d], "fwd", problem, refs, results)
+        dkdv = sweep(d, 1, DKDV[d], "fwd+bwd", problem, refs, results)
+        dq = sweep(d, 2, DQ[d], "fwd+bwd", problem, refs, results)
+        chosen[d] = dict(fwd=fwd, dkdv=dkdv, dq=dq)
+        print(f"d{d}: best fwd {fwd}, dkdv {dkdv}, dq {dq}", flush=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tune_attention.json").write_text(json.dumps(dict(
+        device=torch.cuda.get_device_name(), results=results, chosen=chosen), indent=1))
+    print(json.dumps(chosen))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
