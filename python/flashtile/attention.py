@@ -169,13 +169,14 @@ class Config(NamedTuple):
 #: sm_90, f16 and bf16, causal or not (bench/ptxas_configs.py prints the
 #: registers of any configuration; test/python/test_ptxas.py checks these),
 #: preferring the largest tiles, which reload K/V (forward, dQ) or Q/dO (dK/dV)
-#: the fewest times. Larger tiles spill: e.g. dK/dV 64x64 at d64 spills 4 bytes
+#: the fewest times; for d64 and d128 the fastest spill-free candidates that
+#: bench/tune_attention.py timed on an H200 (bench/results/2026-11-21-h200). Larger tiles spill: e.g. dK/dV 64x64 at d64 spills 4 bytes
 #: at sm_90, dQ 128x64 at d128 8 bytes. docs/gpu.md has the table.
 CONFIGS = {
     16: (Config(128, 64, 8, 2), Config(64, 128, 8, 2), Config(128, 64, 8, 2)),
     32: (Config(128, 64, 8, 2), Config(64, 64, 8, 2), Config(128, 64, 8, 2)),
-    64: (Config(128, 64, 8, 2), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
-    128: (Config(128, 64, 8, 2), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
+    64: (Config(128, 128, 8, 2), Config(32, 64, 8, 2), Config(128, 64, 8, 2)),
+    128: (Config(128, 64, 8, 3), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
 }
 
 #: Head dimensions flash_attn_func takes (any size in between works: it is
