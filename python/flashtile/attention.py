@@ -170,7 +170,7 @@ class Config(NamedTuple):
 #: registers of any configuration; test/python/test_ptxas.py checks these),
 #: preferring the largest tiles, which reload K/V (forward, dQ) or Q/dO (dK/dV)
 #: the fewest times; for d64 and d128 the fastest spill-free candidates that
-#: bench/tune_attention.py timed on an H200 (bench/results/2026-11-21-h200). Larger tiles spill: e.g. dK/dV 64x64 at d64 spills 4 bytes
+#: bench/tune_attention.py timed on an H200 (bench/results/2026-11-21-h200-tuned). Larger tiles spill: e.g. dK/dV 64x64 at d64 spills 4 bytes
 #: at sm_90, dQ 128x64 at d128 8 bytes. docs/gpu.md has the table.
 CONFIGS = {
     16: (Config(128, 64, 8, 2), Config(64, 128, 8, 2), Config(128, 64, 8, 2)),
