@@ -26,7 +26,8 @@ and launch options (:data:`CONFIGS`).
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple, Optional, Tuple
+import sys
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -190,6 +191,9 @@ def config_for(head_dim: int) -> Tuple[Config, Config, Config]:
 
 
 def _torch() -> Any:
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return torch
     try:
         import torch
     except ImportError as error:  # pragma: no cover - only without torch
@@ -286,8 +290,94 @@ def flash_attn_forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float] = 
     """The forward launch on CUDA tensors: returns (out, lse). `out` (like q,
     any batch/seq/head strides) and `lse` ((batch, nheads, seqlen_q) float32,
     contiguous) may be given, e.g. poisoned by a test. No autograd."""
-    _check_qkv_cuda(q, k, v, 0.0)
+    if out is None and lse is None:
+        result = _checked_forward(q, k, v, 0.0, softmax_scale, causal, check_scale=False)
+        if result is not None:
+            return result
+    else:
+        _check_qkv_cuda(q, k, v, 0.0)
     return _forward(q, k, v, softmax_scale, causal, out, lse)
+
+
+class _ForwardPlan(NamedTuple):
+    """A checked forward launch over q, k, v of one layout, but the tensors
+    and out's strides: the launcher over its grid, q's, k's and v's strides,
+    the arguments after out's strides (nheads, seqlens, scale), the lse
+    shape, and the constexprs and launch options."""
+
+    launcher: Any
+    qkv_strides: Tuple[int, ...]
+    tail: Tuple[Any, ...]
+    lse_shape: Tuple[int, int, int]
+    options: Dict[str, Any]
+
+
+#: Checked forward launches by _forward_key (cleared when it grows past
+#: _MAX_FORWARD_PLANS layouts).
+_FORWARD_PLANS: Dict[Tuple[Any, ...], _ForwardPlan] = {}
+_MAX_FORWARD_PLANS = 1024
+
+
+def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
+                 check_scale: bool) -> Any:
+    """Everything the checks of q, k, v (and of softmax_scale where
+    `check_scale`) and the forward's launch arguments but the pointers depend
+    on; None where that is unhashable (then the checks run and report it)."""
+    tensor = _torch().Tensor
+    if not (isinstance(q, tensor) and isinstance(k, tensor) and isinstance(v, tensor)):
+        return None
+    key = (type(q), type(k), type(v), q.shape, k.shape, v.shape, q.stride(), k.stride(),
+           v.stride(), q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
+           type(softmax_scale), softmax_scale, bool(causal), check_scale)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _forward_plan(q: Any, k: Any, v: Any, softmax_scale: Optional[float],
+                  causal: bool) -> _ForwardPlan:
+    """The plan of checked q, k, v with contiguous last dimensions."""
+    batch, seqlen_q, nheads, head_dim = q.shape
+    fwd, _, _ = config_for(head_dim)
+    grid = (cdiv(seqlen_q, fwd.block_m), batch * nheads)
+    return _ForwardPlan(
+        kernels.load("attention").attention_fwd[grid],
+        (*_strides(q), *_strides(k), *_strides(v)),
+        (nheads, seqlen_q, k.shape[1], _scale(head_dim, softmax_scale)),
+        (batch, nheads, seqlen_q),
+        dict(HEAD_DIM=head_dim, BLOCK_M=fwd.block_m, BLOCK_N=fwd.block_n,
+             CAUSAL=bool(causal), num_warps=fwd.num_warps, num_stages=fwd.num_stages),
+    )
+
+
+def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: Any,
+                     causal: Any, check_scale: bool) -> Optional[Tuple[Any, Any]]:
+    """The checks of q, k, v (and of softmax_scale where `check_scale`), then
+    the forward into new outputs: (out, lse), or None where q, k or v has a
+    non-contiguous last dimension (the caller's full path copies it). A
+    layout checked before launches from its cached plan; misuse raises
+    ArgumentError naming the argument, before any launch."""
+    if dropout_p != 0.0:
+        _check_qkv_cuda(q, k, v, dropout_p)  # raises
+    key = _forward_key(q, k, v, softmax_scale, causal, check_scale)
+    plan = _FORWARD_PLANS.get(key) if key is not None else None
+    if plan is None:
+        _check_qkv_cuda(q, k, v, dropout_p)
+        if check_scale:
+            _check_softmax_scale(softmax_scale)
+        if key is None or q.stride(-1) != 1 or k.stride(-1) != 1 or v.stride(-1) != 1:
+            return None
+        if len(_FORWARD_PLANS) >= _MAX_FORWARD_PLANS:
+            _FORWARD_PLANS.clear()
+        plan = _FORWARD_PLANS[key] = _forward_plan(q, k, v, softmax_scale, causal)
+    torch = _torch()
+    out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+    lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
+    plan.launcher(q, k, v, out, lse, *plan.qkv_strides, *_strides(out), *plan.tail,
+                  **plan.options)
+    return out, lse
 
 
 def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: bool,
@@ -432,8 +522,20 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
     backward pass runs the DSL backward kernels. Misuse raises ValueError
     (flashtile.ArgumentError) naming the argument, before any launch.
     """
-    _check_qkv_cuda(q, k, v, dropout_p)
+    torch = _torch()
+    if torch.is_grad_enabled() and (getattr(q, "requires_grad", False)
+                                    or getattr(k, "requires_grad", False)
+                                    or getattr(v, "requires_grad", False)):
+        _check_qkv_cuda(q, k, v, dropout_p)
+        _check_softmax_scale(softmax_scale)
+        out, lse = _flash_attn_function().apply(q, k, v, softmax_scale, bool(causal))
+    else:  # nothing to differentiate: the forward alone, as autograd would run it
+        result = _checked_forward(q, k, v, dropout_p, softmax_scale, causal, check_scale=True)
+        out, lse = result if result is not None else _forward(q, k, v, softmax_scale,
+                                                             bool(causal))
+    return (out, lse) if return_lse else out
+
+
+def _check_softmax_scale(softmax_scale: Any) -> None:
     if softmax_scale is not None and not isinstance(softmax_scale, (int, float)):
         raise ArgumentError(f"softmax_scale must be a float or None, got {softmax_scale!r}")
-    out, lse = _flash_attn_function().apply(q, k, v, softmax_scale, bool(causal))
-    return (out, lse) if return_lse else out

@@ -79,6 +79,64 @@ def _torch_tensor_type() -> Any:
 Grid = Union[Sequence[int], Callable[[Dict[str, Any]], Sequence[int]]]
 
 
+# os.environ's own dict (keys encoded as os.environ encodes them), so that a
+# launch checks _ENV_BYPASS with two dict lookups.
+_ENVIRON_DATA = getattr(os.environ, "_data", None)
+_ENV_BYPASS_KEYS = (tuple(os.environ.encodekey(name) for name in _ENV_BYPASS)  # type: ignore[attr-defined]
+                    if _ENVIRON_DATA is not None and hasattr(os.environ, "encodekey") else ())
+
+
+def _env_bypass() -> bool:
+    """Whether one of _ENV_BYPASS is set (to anything)."""
+    if _ENV_BYPASS_KEYS:
+        return _ENV_BYPASS_KEYS[0] in _ENVIRON_DATA or _ENV_BYPASS_KEYS[1] in _ENVIRON_DATA
+    return _ENV_BYPASS[0] in os.environ or _ENV_BYPASS[1] in os.environ
+
+
+def _signature_function(order: Tuple[int, ...], is_constexpr: Tuple[bool, ...]) -> Callable:
+    """The fast path's classification of one plan's values, unrolled per
+    parameter: ``signature(values, Tensor)`` returns (what the kernel's
+    specialisation depends on, the native launch arguments) or None when a
+    value is neither an int, a float nor a CUDA tensor (the slow path then
+    checks it). Per parameter, in order:
+
+    * constexpr: its type and value;
+    * int: 16 or 32 (i32, divisible by 16 or not), 65 or 64 (beyond i32);
+    * float: 0;
+    * CUDA tensor: (dtype, 16-byte aligned, device index), and its pointer
+      as the native argument.
+    """
+    lines = ["def signature(values, Tensor):"]
+    if order:
+        lines.append("    " + ", ".join(f"v{i}" for i in range(len(order))) + ", = values")
+    spec, native = [], []
+    for i, (v, constexpr) in enumerate(zip((f"v{j}" for j in order), is_constexpr)):
+        if constexpr:
+            spec.append(f"type({v}), {v}")
+            continue
+        lines += [
+            f"    t = type({v})",
+            "    if t is int:",
+            f"        s{i} = ((16 if {v} % 16 == 0 else 32) if -2147483648 <= {v} <= 2147483647",
+            f"               else (65 if {v} % 16 == 0 else 64))",
+            "    elif t is float:",
+            f"        s{i} = 0",
+            f"    elif isinstance({v}, Tensor) and {v}.is_cuda:",
+            f"        pointer = {v}.data_ptr()",
+            f"        s{i} = ({v}.dtype, pointer % 16 == 0, {v}.get_device())",
+            f"        {v} = pointer",
+            "    else:",
+            "        return None",
+        ]
+        spec.append(f"s{i}")
+        native.append(v)
+    lines.append(f"    return ({''.join(x + ', ' for x in spec)}), [{', '.join(native)}]")
+    namespace: Dict[str, Any] = {}
+    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from indices only
+    return namespace["signature"]
+
+
+
 class Param(NamedTuple):
     """A kernel parameter: kind is "pointer", "int", "float", "constexpr" or
     "untyped"; type the declared type ("*f16", "*", "i32", "f32") or ""."""
@@ -216,7 +274,9 @@ class JITFunction:
 
     def __getitem__(self, grid: Grid) -> Callable[..., CompiledKernel]:
         def launcher(*args: Any, **kwargs: Any) -> CompiledKernel:
-            return self.run(*args, grid=grid, **kwargs)
+            num_warps = kwargs.pop("num_warps", 4)
+            num_stages = kwargs.pop("num_stages", 2)
+            return self._launch(grid, args, kwargs, num_warps, num_stages)
 
         return launcher
 
@@ -229,6 +289,10 @@ class JITFunction:
     def run(self, *args: Any, grid: Grid, num_warps: int = 4, num_stages: int = 2,
             **kwargs: Any) -> CompiledKernel:
         """Binds, specialises, compiles (or finds in a cache) and launches."""
+        return self._launch(grid, args, kwargs, num_warps, num_stages)
+
+    def _launch(self, grid: Grid, args: Tuple[Any, ...], kwargs: Dict[str, Any],
+                num_warps: Any, num_stages: Any) -> CompiledKernel:
         fast = self._signature(args, kwargs, num_warps, num_stages)
         if fast is not None:
             entry = self._fast.get(fast[0])
@@ -267,8 +331,9 @@ class JITFunction:
     def _plan(self, nargs: int, kw_names: Tuple[str, ...]) -> Optional[Tuple[Any, ...]]:
         """How values given as `nargs` positional arguments and keywords
         `kw_names` map to the parameters: (index into args + kwargs values +
-        defaults per parameter, which are constexprs, the defaults, names),
-        or None when the slow path must report an error."""
+        defaults per parameter, which are constexprs, the defaults, names,
+        the signature function of :func:`_signature_function`), or None when
+        the slow path must report an error."""
         plans = self._plans
         key = (nargs, kw_names)
         if key in plans:
@@ -290,8 +355,9 @@ class JITFunction:
                 else:
                     break
             else:
-                plan = (tuple(order), tuple(p.kind == "constexpr" for p in params),
-                        tuple(defaults), tuple(names))
+                is_constexpr = tuple(p.kind == "constexpr" for p in params)
+                plan = (tuple(order), is_constexpr, tuple(defaults), tuple(names),
+                        _signature_function(tuple(order), is_constexpr))
         plans[key] = plan
         return plan
 
@@ -302,48 +368,26 @@ class JITFunction:
         path). The key holds everything the slow path's checks and
         specialisation depend on, so a launch whose key was seen before is
         valid and selects the same kernel."""
-        if _ENV_BYPASS[0] in os.environ or _ENV_BYPASS[1] in os.environ:
+        if _env_bypass():
             return None
         tensor_type = _torch_tensor_type()
-        if tensor_type is None:
+        if tensor_type is None or type(num_warps) is not int or type(num_stages) is not int:
             return None
-        plan = self._plan(len(args), tuple(kwargs))
+        kw_names = tuple(kwargs)
+        plan = self._plan(len(args), kw_names)
         if plan is None:
             return None
-        order, is_constexpr, defaults, _ = plan
+        defaults = plan[2]
         values = args + tuple(kwargs.values()) + defaults if kwargs or defaults else args
-        sig: List[Any] = [len(args), tuple(kwargs), num_warps, num_stages]
-        native: List[Any] = []
-        append, native_append = sig.append, native.append
-        for position, constexpr in zip(order, is_constexpr):
-            v = values[position]
-            t = type(v)
-            if constexpr:
-                append(t)
-                append(v)
-            elif t is int:
-                if -2147483648 <= v <= 2147483647:
-                    append(16 if v % 16 == 0 else 32)
-                else:
-                    append(65 if v % 16 == 0 else 64)
-                native_append(v)
-            elif t is float:
-                append(0)
-                native_append(v)
-            elif isinstance(v, tensor_type) and v.is_cuda:
-                pointer = v.data_ptr()
-                append(v.dtype)
-                append(pointer % 16 == 0)
-                append(v.get_device())
-                native_append(pointer)
-            else:
-                return None
+        found = plan[4](values, tensor_type)
+        if found is None:
+            return None
+        key = (len(args), kw_names, num_warps, num_stages, found[0])
         try:
-            key = tuple(sig)
             hash(key)
         except TypeError:  # an unhashable constexpr: the slow path reports it
             return None
-        return key, native, values, plan
+        return key, found[1], values, plan
 
     @staticmethod
     def _fast_grid(grid: Any, values: Tuple[Any, ...],
@@ -351,7 +395,7 @@ class JITFunction:
         """The launch grid as three ints, or None when the slow path must
         check (and report) it."""
         if callable(grid):
-            order, _, _, names = plan
+            order, names = plan[0], plan[3]
             try:
                 grid = grid({name: values[i] for name, i in zip(names, order)})
             except Exception:

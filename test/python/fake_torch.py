@@ -171,4 +171,5 @@ def make_module() -> types.ModuleType:
         _cuda_getCurrentRawStream=lambda index: 0x5000 + index,
     )
     module._streams = streams
+    module.is_grad_enabled = lambda: True
     return module

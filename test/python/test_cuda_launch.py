@@ -373,3 +373,43 @@ def test_the_jit_compile_is_the_registered_pipeline(tmp_path):
     run(tools / "flash-opt", tile, "--tile-to-nvvm=arch=86 num-warps=4 num-stages=2", "-o", lowered)
     run(tools / "flash-translate", lowered, "--emit=ptx", "--arch=sm_86", "-o", ptx)
     assert compile_vector_add(arch=86).ptx == ptx.read_text()
+
+
+def test_repeated_flash_attn_launches_from_the_cached_plan(torch, launches):
+    """flash_attn_func without gradients runs the forward alone; a repeated
+    layout launches from its cached plan with the same arguments, and misuse
+    is still reported before any launch."""
+    q, k, v = qkv(torch, head_dim=64)
+    out, lse = flash_attn_func(q, k, v, causal=True, softmax_scale=0.25, return_lse=True)
+    again = flash_attn_func(q, k, v, causal=True, softmax_scale=0.25)
+    first, second = launches
+    assert second.native is first.native and second.grid == first.grid
+    assert first.args[:5] == [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(),
+                              lse.data_ptr()]
+    assert second.args[3] == again.data_ptr() and second.args[5:] == first.args[5:]
+    assert first.args[5:20] == [*q.stride()[:3], *k.stride()[:3], *v.stride()[:3],
+                                *out.stride()[:3], 3, 113, 203]
+    assert first.args[20:] == [0.25]
+    assert flash_attn_forward(q, k, v, causal=True, softmax_scale=0.25)[0].shape == q.shape
+    assert launches[-1].args[5:] == first.args[5:]
+    for kwargs, message in (({"dropout_p": 0.1}, "dropout"),
+                            ({"softmax_scale": "x"}, "softmax_scale must be a float")):
+        with pytest.raises(ArgumentError, match=message):
+            flash_attn_func(q, k, v, causal=True, **kwargs)
+    with pytest.raises(ArgumentError, match="v has seqlen 200"):
+        flash_attn_func(q, k, torch.Tensor((2, 200, 3, 64)), causal=True)
+    assert len(launches) == 3
+
+
+def test_signature_functions_match_the_binding(torch, launches, cache_dir):
+    """The fast path's unrolled classification agrees with the slow path's
+    key: each launch of a new specialisation compiles, each repeat does not."""
+    kernel = vector_add()
+    x, y, z = (torch.Tensor((1 << 20,)) for _ in range(3))
+    for n in (1000, 1008, 992, 1001):
+        for _ in range(2):
+            kernel[(1,)](x, y, z, n, BLOCK=256)
+    assert kernel.stats == {"compiled": 2, "disk": 0, "memory": 6}  # divisible by 16 or not
+    assert [l.args[3] for l in launches[-2:]] == [1001] * 2
+    with pytest.raises(ArgumentError, match="num_warps"):
+        kernel[(1,)](x, y, z, 1000, BLOCK=256, num_warps=True)  # not an int, even == 1
