@@ -551,54 +551,24 @@ FailureOr<PyValue> CodeGen::runtimeCompare(CompareOp op, const Arg &lhs,
   FailureOr<Value> b = prepareOperand(rhs, element, *shape, loc);
   if (failed(a) || failed(b))
     return failure();
-  Value result;
-  if (isFloatType(element)) {
-    arith::CmpFPredicate predicate;
-    switch (op) {
-    case CompareOp::Lt:
-      predicate = arith::CmpFPredicate::OLT;
-      break;
-    case CompareOp::Le:
-      predicate = arith::CmpFPredicate::OLE;
-      break;
-    case CompareOp::Gt:
-      predicate = arith::CmpFPredicate::OGT;
-      break;
-    case CompareOp::Ge:
-      predicate = arith::CmpFPredicate::OGE;
-      break;
-    case CompareOp::Eq:
-      predicate = arith::CmpFPredicate::OEQ;
-      break;
-    default:
-      predicate = arith::CmpFPredicate::UNE;
-      break;
-    }
-    result = arith::CmpFOp::create(builder, loc, predicate, *a, *b);
-  } else {
-    arith::CmpIPredicate predicate;
-    switch (op) {
-    case CompareOp::Lt:
-      predicate = arith::CmpIPredicate::slt;
-      break;
-    case CompareOp::Le:
-      predicate = arith::CmpIPredicate::sle;
-      break;
-    case CompareOp::Gt:
-      predicate = arith::CmpIPredicate::sgt;
-      break;
-    case CompareOp::Ge:
-      predicate = arith::CmpIPredicate::sge;
-      break;
-    case CompareOp::Eq:
-      predicate = arith::CmpIPredicate::eq;
-      break;
-    default:
-      predicate = arith::CmpIPredicate::ne;
-      break;
-    }
-    result = arith::CmpIOp::create(builder, loc, predicate, *a, *b);
-  }
+  // Float (ordered; != is unordered, as in Python) and signed integer
+  // predicates of <, <=, >, >=, ==, != (any other operator compares as !=).
+  static constexpr std::pair<arith::CmpFPredicate, arith::CmpIPredicate>
+      kPredicates[] = {
+          {arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt},
+          {arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle},
+          {arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt},
+          {arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge},
+          {arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq},
+          {arith::CmpFPredicate::UNE, arith::CmpIPredicate::ne}};
+  auto [floatPredicate, intPredicate] = kPredicates[std::min(
+      static_cast<unsigned>(op), static_cast<unsigned>(CompareOp::Ne))];
+  Value result =
+      isFloatType(element)
+          ? arith::CmpFOp::create(builder, loc, floatPredicate, *a, *b)
+                .getResult()
+          : arith::CmpIOp::create(builder, loc, intPredicate, *a, *b)
+                .getResult();
   return PyValue::getRuntime(result);
 }
 
