@@ -336,15 +336,21 @@ int64_t tilegpu_to_llvm::getContiguousRegisters(const LinearLayout &t,
   return std::max<int64_t>(1, n);
 }
 
+/// Registers moved per shared-memory access: consecutive registers holding
+/// consecutive elements, up to 16 bytes (pointers one at a time).
+static int64_t getSharedVectorWidth(const LinearLayout &t, Type regType,
+                                    int64_t elemBytes) {
+  if (isa<LLVM::LLVMPointerType>(getMemoryType(regType)))
+    return 1;
+  return getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
+}
+
 LogicalResult tilegpu_to_llvm::storeRegistersToShared(
     OpBuilder &b, Location loc, Operation *op, ArrayRef<Value> regs,
     const LinearLayout &t, Value base, int64_t elemBytes) {
   Type regType = regs.front().getType();
   Type memType = getMemoryType(regType);
-  int64_t v =
-      isa<LLVM::LLVMPointerType>(memType)
-          ? 1
-          : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
+  int64_t v = getSharedVectorWidth(t, regType, elemBytes);
   ThreadIds ids = getThreadIds(b, loc);
   FailureOr<LayoutIndexer> indexer = LayoutIndexer::create(b, loc, op, t, ids);
   if (failed(indexer))
@@ -442,10 +448,7 @@ FailureOr<SmallVector<Value>> tilegpu_to_llvm::loadRegistersFromShared(
       return viaLdMatrix;
   }
   Type memType = getMemoryType(regType);
-  int64_t v =
-      isa<LLVM::LLVMPointerType>(memType)
-          ? 1
-          : getContiguousRegisters(t, std::max<int64_t>(1, 16 / elemBytes));
+  int64_t v = getSharedVectorWidth(t, regType, elemBytes);
   ThreadIds ids = getThreadIds(b, loc);
   FailureOr<LayoutIndexer> indexer = LayoutIndexer::create(b, loc, op, t, ids);
   if (failed(indexer))
