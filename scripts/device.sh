@@ -18,6 +18,8 @@
 #       bench     bench/bench_attention.py (speed, memory, launch overhead)
 #       tune      bench/tune_attention.py: times the attention kernels over
 #                 launch configurations (not part of all)
+#       exec S CMD...  any command CMD with the bundle set up, under a limit of
+#                 S seconds, logged to exec.log (e.g. ncu or a custom bench)
 #       all       tests, sanitize and bench, in that order (the default), in under 9 minutes
 #                 (the bench then gets a shorter time budget)
 #               Everything is logged to $OUT (or ./device-out), in at most 8
@@ -59,7 +61,9 @@ pack() {
   cp -L /usr/lib/x86_64-linux-gnu/libLLVM.so.22.1 "$stage/flashtile/lib/"
   cp "$build/bin/flash-translate" "$build/bin/flash-opt" "$stage/flashtile/bin/"
   for lib in "${extra_libs[@]}"; do
-    local path; path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ {print $NF; exit}')
+    # awk reads all of ldconfig's output: an early exit would close the pipe
+    # and fail the pack with SIGPIPE (exit 141) under pipefail.
+    local path; path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ && !found {print $NF; found = 1}')
     if [[ -n $path ]]; then cp -L "$path" "$stage/flashtile/extra/"; else echo "pack: no $lib here"; fi
   done
   strip --strip-unneeded "$stage"/flashtile/lib/*.so* "$stage"/flashtile/extra/*.so* \
@@ -179,7 +183,7 @@ sanitize() {
 run() {
   local start=$SECONDS
   mkdir -p "$out"
-  rm -f "$out"/{device.txt,pytest.log,sanitizer.log,bench.log}
+  rm -f "$out"/{device.txt,pytest.log,sanitizer.log,bench.log,exec.log}
   touch "$out"/{device.txt,pytest.log,sanitizer.log,bench.log}
   if [[ ! -f $bundle ]]; then
     echo "no $bundle: run 'scripts/device.sh pack' here first and carry bundle/" >&2
@@ -215,6 +219,13 @@ flashtile.compiler_version())" 2>&1
     sanitize memcheck 80
     sanitize racecheck 80
   fi
+  if [[ $what == exec ]]; then
+    # Any command with the bundle set up, e.g. an ncu profile:
+    #   scripts/device.sh run exec 300 ncu ... python3 bench/profile_attention.py
+    local limit=$1; shift
+    step exec "$limit" exec.log "$@"
+    tail -n 40 "$out/exec.log"
+  fi
   if [[ $what == tune ]]; then
     step tune 540 bench.log python3 bench/tune_attention.py --out "$out"
     tail -n 40 "$out/bench.log"
@@ -233,6 +244,6 @@ flashtile.compiler_version())" 2>&1
 
 case "$cmd" in
   pack) pack ;;
-  run) run ;;
+  run) shift 2; run "$@" ;;
   *) sed -n '2,30p' "$0"; exit 2 ;;
 esac
