@@ -13,7 +13,7 @@
 // tabulated: the fragment of one instruction is the dot-operand (mma)
 // layout of one warp over one instruction's shape, and
 // lowering::getFragmentTiles matches the operand's registers against it.
-// The K tiles accumulate in order.
+// The K tiles accumulate in order, K outermost.
 //
 //===----------------------------------------------------------------------===//
 
@@ -170,9 +170,12 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
     Type resultType = LLVM::LLVMStructType::getLiteral(
         ctx, SmallVector<Type>(accWords, accWord));
 
+    // K outermost: the products of K tile k use only k's operand fragments,
+    // so fragments loaded from shared memory live from their load to the
+    // last product of their K tile (and the next tile's loads can overlap
+    // this tile's products), instead of all of an operand staying live.
+    SmallVector<SmallVector<Value>> accs;
     for (auto &[tileC, regsC] : tilesC->tiles) {
-      int32_t tm = tileC[0], tn = tileC[1];
-      // The accumulator's words.
       SmallVector<Value> acc;
       if (f16Acc) {
         acc = pack(regsC, c);
@@ -180,7 +183,11 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
         for (int32_t r : regsC)
           acc.push_back(c[r]);
       }
-      for (int64_t tk = 0; tk < kTiles; ++tk) {
+      accs.push_back(std::move(acc));
+    }
+    for (int64_t tk = 0; tk < kTiles; ++tk) {
+      for (auto [i, entry] : llvm::enumerate(tilesC->tiles)) {
+        int32_t tm = entry.first[0], tn = entry.first[1];
         auto itA = tilesA->tiles.find({tm, int32_t(tk)});
         auto itB = tilesB->tiles.find({int32_t(tk), tn});
         if (itA == tilesA->tiles.end() || itB == tilesB->tiles.end())
@@ -190,20 +197,24 @@ struct DotOpConversion : ConvertOpToLLVMPattern<tile::DotOp> {
         SmallVector<Value> wordsA = pack(itA->second, a);
         SmallVector<Value> wordsB = pack(itB->second, b);
         Value result = NVVM::MmaOp::create(
-            rewriter, loc, resultType, wordsA, wordsB, acc,
+            rewriter, loc, resultType, wordsA, wordsB, accs[i],
             {16, 8, int64_t(instrK)}, std::nullopt, std::nullopt, ptxTypes,
             std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                            NVVM::MMALayout::col});
-        acc = unpackStruct(rewriter, loc, result);
+        accs[i] = unpackStruct(rewriter, loc, result);
       }
-      // Back to registers.
+    }
+    // Back to registers.
+    for (auto [i, entry] : llvm::enumerate(tilesC->tiles)) {
+      ArrayRef<int32_t> regsC = entry.second;
+      ArrayRef<Value> acc = accs[i];
       if (f16Acc) {
-        for (size_t i = 0; i < regsC.size(); ++i)
-          d[regsC[i]] = LLVM::ExtractElementOp::create(
-              rewriter, loc, acc[i / 2], i32Val(rewriter, loc, i % 2));
+        for (size_t j = 0; j < regsC.size(); ++j)
+          d[regsC[j]] = LLVM::ExtractElementOp::create(
+              rewriter, loc, acc[j / 2], i32Val(rewriter, loc, j % 2));
       } else {
-        for (size_t i = 0; i < regsC.size(); ++i)
-          d[regsC[i]] = acc[i];
+        for (size_t j = 0; j < regsC.size(); ++j)
+          d[regsC[j]] = acc[j];
       }
     }
     // Registers duplicating a fragment slot (small shapes) copy it.

@@ -25,6 +25,7 @@ void flashtile::buildTileGPUToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createSinkSharedLoads());
 }
 
 namespace {

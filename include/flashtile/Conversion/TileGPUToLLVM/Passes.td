@@ -59,4 +59,26 @@ def ConvertTileGPUToLLVM : Pass<"convert-tilegpu-to-llvm", "::mlir::ModuleOp"> {
   ];
 }
 
+def SinkSharedLoads : Pass<"sink-shared-loads", "::mlir::ModuleOp"> {
+  let summary = "Move shared-memory loads next to their first use";
+  let description = [{
+    Runs on the lowered kernel (LLVM and NVVM dialects). Each
+    shared-memory load (`nvvm.ldmatrix`, `llvm.load` from address space 3)
+    and the pure ops that unpack its result (extractvalue, bitcast,
+    extractelement, insertelement) move down their block to just before
+    their first user, as long as nothing on the way may write memory or
+    synchronise (a barrier, a store, cp.async, a call). The lowering of a
+    local_load emits all of an operand's fragments at once; after this
+    pass the fragments of K tile k sit next to the mma.sync of tile k, so
+    they are live only while used and ptxas can overlap tile k+1's loads
+    with tile k's products instead of holding the whole operand in
+    registers. Ops that touch no memory (mma.sync, shfl.sync, the
+    approximate math intrinsics, pure arithmetic) do not stop a load.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+  ];
+}
+
 #endif // FLASHTILE_CONVERSION_TILEGPUTOLLVM_PASSES_TD
