@@ -45,6 +45,8 @@ void buildNvidiaPipeline(OpPassManager &pm,
     pm.addPass(tilegpu::createTileGPUPipeline(pipelining));
     pm.addPass(createCSEPass());
   }
+  // Loop-invariant dot operands (Q) are read from shared memory in the loop.
+  pm.addPass(tilegpu::createTileGPUOperandsInShared());
   // The shared-memory limit comes from the module's target (set above).
   pm.addPass(tilegpu::createTileGPUAllocateSharedMemory());
   pm.addPass(tilegpu::createTileGPUInsertBarriers());

@@ -168,6 +168,30 @@ def TileGPUPipeline : Pass<"tilegpu-pipeline", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TileGPUOperandsInShared
+    : Pass<"tilegpu-operands-in-shared", "::mlir::ModuleOp"> {
+  let summary = "Read loop-invariant dot operands from shared memory in the loop";
+  let description = [{
+    A `tilegpu.convert_layout` to a dot-operand layout that is computed
+    before an `scf.for` and read by a `tile.dot` inside it (Q in the
+    attention forward, K and V in the backward's dK/dV pass: any operand
+    loaded once and multiplied in every iteration) keeps
+    its whole block in registers for the whole loop. Here its source is
+    stored once into a swizzled shared-memory buffer before the loop
+    (`tilegpu.local_alloc`) and each dot in the loop reads it back with a
+    `tilegpu.local_load` right before it, as FlashAttention-2 keeps Q in
+    shared memory: the registers go to the accumulators, and the lowering
+    loads the operand fragment by fragment (ldmatrix) next to the
+    products that use them. Uses outside the loop keep the conversion.
+
+    Operands whose source has no blocked layout, or whose shape has no
+    ldmatrix-friendly swizzle, are left in registers. Run after
+    tilegpu-remove-layout-conversions (which hoists such converts out of
+    loops) and before tilegpu-allocate-shared-memory.
+  }];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
+}
+
 def TileGPUAllocateSharedMemory
     : Pass<"tilegpu-allocate-shared-memory", "::mlir::ModuleOp"> {
   let summary = "Assign shared-memory offsets to buffers and scratch areas";
