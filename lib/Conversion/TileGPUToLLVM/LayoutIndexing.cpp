@@ -84,6 +84,14 @@ int64_t lowering::evaluateTerms(ArrayRef<IndexTerm> terms, int64_t x) {
   return result;
 }
 
+uint64_t lowering::getDynamicBits(const IndexPlan &plan, unsigned out) {
+  uint64_t bits = 0;
+  for (ArrayRef<IndexTerm> terms : plan.terms[out])
+    for (const IndexTerm &t : terms)
+      bits |= t.shift >= 0 ? t.mask << t.shift : t.mask >> -t.shift;
+  return bits;
+}
+
 SmallVector<int32_t> lowering::evaluatePlan(const IndexPlan &plan, int32_t c,
                                             ArrayRef<int32_t> dynamic) {
   SmallVector<int32_t> result(plan.constant[c].begin(), plan.constant[c].end());

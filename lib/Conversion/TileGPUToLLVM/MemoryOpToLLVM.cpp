@@ -52,9 +52,9 @@ FailureOr<LinearLayout> getRegisterToOffset(Operation *op, Type tensor,
 /// offsets) from `base`.
 Value elementAddress(OpBuilder &b, Location loc, const LayoutIndexer &indexer,
                      Value base, int32_t r, int64_t elemBytes) {
-  Value offset = indexer.get(b, loc, r, 0);
+  auto [offset, constant] = indexer.getSplit(b, loc, r, 0);
   Value bytes = LLVM::MulOp::create(b, loc, offset, i32Val(b, loc, elemBytes));
-  return gepBytes(b, loc, base, bytes);
+  return gepBytes(b, loc, gepBytes(b, loc, base, bytes), constant * elemBytes);
 }
 
 /// Stores the registers of a block to a shared buffer at `base`.
@@ -402,6 +402,7 @@ loadWithLdMatrix(OpBuilder &b, Location loc, const LinearLayout &t, Value base,
   ThreadIds ids = getThreadIds(b, loc);
   LayoutIndexer rows(b, loc, std::move(*rowPlan), {ids.lane, ids.warp});
   Value rowOffset = rows.getDynamic(0);
+  auto rowBits = int32_t(lowering::getDynamicBits(rows.getPlan(), 0));
   int32_t perGroup = 2 * plan->numMatrices;
   int32_t numRegs = layout::getNumRegisters(t);
   Type i32 = b.getI32Type();
@@ -414,11 +415,17 @@ loadWithLdMatrix(OpBuilder &b, Location loc, const LinearLayout &t, Value base,
   for (int32_t g = 0; g < numRegs; g += perGroup) {
     // Lane L's row: T of the group's first register (a constant) XOR the
     // row L supplies.
+    // The bits of the group's offset that no lane's row has are added (an
+    // immediate offset), the others XORed (the swizzle).
     int32_t groupOffset = groupPlan->constant[g][0];
-    Value offset =
-        LLVM::XOrOp::create(b, loc, rowOffset, i32Val(b, loc, groupOffset));
+    int32_t xorPart = groupOffset & rowBits;
+    Value offset = xorPart == 0 ? rowOffset
+                                : LLVM::XOrOp::create(b, loc, rowOffset,
+                                                      i32Val(b, loc, xorPart))
+                                      .getResult();
     Value bytes = LLVM::MulOp::create(b, loc, offset, i32Val(b, loc, 2));
-    Value ptr = gepBytes(b, loc, base, bytes);
+    Value ptr = gepBytes(b, loc, gepBytes(b, loc, base, bytes),
+                         int64_t(groupOffset & ~rowBits) * 2);
     Value loaded = NVVM::LdMatrixOp::create(
         b, loc, resultType, ptr, b.getI32IntegerAttr(plan->numMatrices),
         NVVM::MMALayoutAttr::get(ctx, plan->trans ? NVVM::MMALayout::col

@@ -157,6 +157,19 @@ Value LayoutIndexer::get(OpBuilder &b, Location loc, int32_t c,
   return LLVM::XOrOp::create(b, loc, dynamicPart[out], i32Val(b, loc, k));
 }
 
+std::pair<Value, int32_t> LayoutIndexer::getSplit(OpBuilder &b, Location loc,
+                                                  int32_t c,
+                                                  unsigned out) const {
+  int32_t k = plan.constant[c][out];
+  auto dynamicBits = int32_t(lowering::getDynamicBits(plan, out));
+  int32_t xorPart = k & dynamicBits;
+  Value value = xorPart == 0 ? dynamicPart[out]
+                             : LLVM::XOrOp::create(b, loc, dynamicPart[out],
+                                                   i32Val(b, loc, xorPart))
+                                   .getResult();
+  return {value, k & ~dynamicBits};
+}
+
 //===----------------------------------------------------------------------===//
 // Shared memory
 //===----------------------------------------------------------------------===//

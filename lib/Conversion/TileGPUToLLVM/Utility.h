@@ -120,6 +120,14 @@ public:
   /// Output `out` for compile-time input `c` (i32).
   mlir::Value get(mlir::OpBuilder &b, mlir::Location loc, int32_t c,
                   unsigned out) const;
+  /// Output `out` for compile-time input `c` as (value, constant) with
+  /// output = value + constant: the bits of the register's constant that
+  /// the runtime part cannot have are added rather than XORed, so that an
+  /// address built from them has a constant offset (an immediate in PTX)
+  /// and registers that differ only there share one address register.
+  std::pair<mlir::Value, int32_t> getSplit(mlir::OpBuilder &b,
+                                           mlir::Location loc, int32_t c,
+                                           unsigned out) const;
   /// The runtime part of output `out`.
   mlir::Value getDynamic(unsigned out) const { return dynamicPart[out]; }
   int32_t getConstant(int32_t c, unsigned out) const {

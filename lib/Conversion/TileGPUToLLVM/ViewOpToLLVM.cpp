@@ -80,14 +80,19 @@ struct MakeRangeOpConversion : ConvertOpToLLVMPattern<tile::MakeRangeOp> {
         LayoutIndexer::create(rewriter, loc, op, *layout, ids);
     if (failed(indexer))
       return failure();
-    Value start = i32Val(rewriter, loc, op.getStart());
+    // Each register's value is runtime part + constant (start and the
+    // register's bits the lanes and warps do not set), an add that LLVM's
+    // strength reduction sees through (rows * stride + constant * stride).
     SmallVector<Value> values;
     for (int32_t r = 0, e = layout::getNumRegisters(*layout); r < e; ++r) {
-      Value coord = indexer->get(rewriter, loc, r, 0);
+      auto [coord, constant] = indexer->getSplit(rewriter, loc, r, 0);
+      int64_t offset = int64_t(constant) + op.getStart();
       values.push_back(
-          op.getStart() == 0
-              ? coord
-              : LLVM::AddOp::create(rewriter, loc, start, coord).getResult());
+          offset == 0 ? coord
+                      : LLVM::AddOp::create(rewriter, loc, coord,
+                                            i32Val(rewriter, loc, offset),
+                                            LLVM::IntegerOverflowFlags::nsw)
+                            .getResult());
     }
     rewriter.replaceOp(op, packStruct(rewriter, loc, structType, values));
     return success();

@@ -3,8 +3,8 @@
 #blocked = #tilegpu.blocked<{sizePerThread = [4], threadsPerWarp = [32], warpsPerCTA = [2], order = [0]}>
 
 // make_range: register r of lane l in warp w holds r + 4 l + 128 w, computed
-// once per thread as ((lane & 31) << 2) ^ ((warp & 1) << 7) and XORed with
-// each register's constant.
+// once per thread as ((lane & 31) << 2) ^ ((warp & 1) << 7); the register's
+// constant r (bits no lane or warp sets) plus the start is added to it.
 
 // CHECK-LABEL: llvm.func @make_range(
 // CHECK: %[[TID:.*]] = nvvm.read.ptx.sreg.tid.x : i32
@@ -19,12 +19,14 @@
 // CHECK: %[[C7:.*]] = llvm.mlir.constant(7 : i32) : i32
 // CHECK: %[[WS:.*]] = llvm.shl %[[W]], %[[C7]] : i32
 // CHECK: %[[BASE:.*]] = llvm.xor %[[LS]], %[[WS]] : i32
-// CHECK: %[[START:.*]] = llvm.mlir.constant(16 : i32) : i32
-// CHECK: %[[R0:.*]] = llvm.add %[[START]], %[[BASE]] : i32
-// CHECK: %[[X1:.*]] = llvm.xor %[[BASE]], %{{.*}} : i32
-// CHECK: %[[R1:.*]] = llvm.add %[[START]], %[[X1]] : i32
-// CHECK: %[[X2:.*]] = llvm.xor %[[BASE]], %{{.*}} : i32
-// CHECK: %[[X3:.*]] = llvm.xor %[[BASE]], %{{.*}} : i32
+// CHECK: %[[S0:.*]] = llvm.mlir.constant(16 : i32) : i32
+// CHECK: llvm.add %[[BASE]], %[[S0]] overflow<nsw> : i32
+// CHECK: %[[S1:.*]] = llvm.mlir.constant(17 : i32) : i32
+// CHECK: llvm.add %[[BASE]], %[[S1]] overflow<nsw> : i32
+// CHECK: %[[S2:.*]] = llvm.mlir.constant(18 : i32) : i32
+// CHECK: llvm.add %[[BASE]], %[[S2]] overflow<nsw> : i32
+// CHECK: %[[S3:.*]] = llvm.mlir.constant(19 : i32) : i32
+// CHECK: llvm.add %[[BASE]], %[[S3]] overflow<nsw> : i32
 // CHECK: llvm.mlir.undef : !llvm.struct<(i32, i32, i32, i32)>
 func.func @make_range() -> tensor<256xi32, #blocked> {
   %r = tile.make_range 16 to 272 : tensor<256xi32, #blocked>

@@ -76,6 +76,9 @@ llvm::Expected<IndexPlan> planDistributedIndex(const LinearLayout &layout);
 
 /// Evaluates a list of terms on x.
 int64_t evaluateTerms(llvm::ArrayRef<IndexTerm> terms, int64_t x);
+/// The bits the runtime part of output `out` can have set: an XOR with a
+/// constant outside them is an addition (which folds into an address).
+uint64_t getDynamicBits(const IndexPlan &plan, unsigned out);
 
 /// Evaluates a plan (as the emitted code does) for one compile-time value
 /// and the runtime values (in plan.dynamicDims order).
