@@ -45,15 +45,16 @@ module attributes {tilegpu.num_warps = 1 : i32} {
 #blocked = #tilegpu.blocked<{sizePerThread = [1], threadsPerWarp = [32], warpsPerCTA = [1], order = [0]}>
 
 // Transcendentals of f32 use the approximate PTX instructions: exp2 is
-// ex2.approx, exp multiplies by log2(e) first, log2 is lg2.approx, log
+// ex2.approx.ftz (results below 2^-126 flush to zero), exp multiplies by
+// log2(e) first, log2 is lg2.approx, log
 // multiplies its result by ln(2), rsqrt is rsqrt.approx; f16 is computed in
 // f32; erf becomes a polynomial (no math op is left but the ones PTX has).
 
 // CHECK-LABEL: llvm.func @transcendental(
-// CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"(%{{.*}}) : (f32) -> f32
+// CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"(%{{.*}}) : (f32) -> f32
 // CHECK: %[[LOG2E:.*]] = llvm.mlir.constant(1.44269502 : f32) : f32
 // CHECK: %[[XS:.*]] = llvm.fmul %{{.*}}, %[[LOG2E]] : f32
-// CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"(%[[XS]]) : (f32) -> f32
+// CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"(%[[XS]]) : (f32) -> f32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.lg2.approx.f"(%{{.*}}) : (f32) -> f32
 // CHECK: %[[LN:.*]] = llvm.call_intrinsic "llvm.nvvm.lg2.approx.f"(%{{.*}}) : (f32) -> f32
 // CHECK: %[[LN2:.*]] = llvm.mlir.constant(0.693147182 : f32) : f32
@@ -61,7 +62,7 @@ module attributes {tilegpu.num_warps = 1 : i32} {
 // CHECK: llvm.call_intrinsic "llvm.nvvm.rsqrt.approx.f"(%{{.*}}) : (f32) -> f32
 // CHECK: %[[H:.*]] = arith.extf %{{.*}} : f16 to f32
 // CHECK: %[[HS:.*]] = llvm.fmul %[[H]], %{{.*}} : f32
-// CHECK: %[[HE:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"(%[[HS]])
+// CHECK: %[[HE:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"(%[[HS]])
 // CHECK: arith.truncf %[[HE]] : f32 to f16
 // CHECK-NOT: math.erf
 // CHECK: llvm.return

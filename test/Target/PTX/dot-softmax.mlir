@@ -15,7 +15,7 @@
 // CHECK: .entry scores(
 // CHECK: mma.sync.aligned.m16n8k8.row.col.f32.f16.f16.f32
 // CHECK: shfl.sync.bfly.b32
-// CHECK: ex2.approx.f32
+// CHECK: ex2.approx.ftz.f32
 // CHECK-NOT: bar.sync
 
 // PTXAS: 0 bytes spill stores, 0 bytes spill loads

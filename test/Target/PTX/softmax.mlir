@@ -14,7 +14,7 @@
 // CHECK: st.shared.b32
 // CHECK: bar.sync 0;
 // CHECK: ld.shared
-// CHECK: ex2.approx.f32
+// CHECK: ex2.approx.ftz.f32
 // CHECK: shfl.sync.bfly.b32
 // CHECK: div.rn.f32
 // CHECK: st.global.v4
