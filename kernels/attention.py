@@ -84,6 +84,18 @@ def key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL):
     return end
 
 
+def full_key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, BLOCK_N, CAUSAL):
+    """End of the key blocks that every query of block `start_m` sees
+    whole: in range and, if causal, not after the block's first query.
+    These interior blocks need no mask; the rest (the diagonal and the
+    ragged last block) do."""
+    end = seqlen_k // BLOCK_N * BLOCK_N
+    if CAUSAL:
+        diagonal = (start_m * BLOCK_M + seqlen_k - seqlen_q + 1) // BLOCK_N * BLOCK_N
+        end = fl.maximum(0, fl.minimum(end, diagonal))
+    return end
+
+
 def query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL):
     """First query that can see a key of key block `start_n`."""
     start = 0
@@ -96,6 +108,15 @@ def scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL):
     """S = Q K^T * scale in log2 units, -inf where the pair is masked."""
     s = mm(q, fl.trans(k)) * qk_scale
     return fl.where(visible(rows, cols, seqlen_q, seqlen_k, CAUSAL), s, -INF)
+
+
+def block_scores(q, k, qk_scale, rows, start_n, cols, seqlen_q, seqlen_k, full_end, CAUSAL):
+    """scores() of the key block at `start_n`, masked only from `full_end`
+    on (the diagonal and the ragged last block): interior blocks skip it."""
+    s = mm(q, fl.trans(k)) * qk_scale
+    if start_n >= full_end:
+        s = fl.where(visible(rows, cols, seqlen_q, seqlen_k, CAUSAL), s, -INF)
+    return s
 
 
 def probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL):
@@ -166,18 +187,19 @@ def attention_fwd(
     acc = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
 
     # Lines 7-11: for each visible block of keys K_j, V_j.
+    full_end = full_key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, BLOCK_N, CAUSAL)
     for start_n in range(0, key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL), BLOCK_N):
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
         v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-        s = scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+        s = block_scores(q, k, qk_scale, rows, start_n, cols, seqlen_q, seqlen_k, full_end, CAUSAL)
         m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
         acc = mm(p.to(v.dtype), v, rescale(acc, alpha))
 
     # Lines 12-13: O_i = acc / l_i and L_i = m_i + log(l_i) (natural log).
     empty = l_i == 0.0  # causal rows that see no key: O = 0, L = +inf
     l_safe = fl.where(empty, 1.0, l_i)
-    o = acc / l_safe[:, None]
+    o = acc * (1.0 / l_safe)[:, None]  # one division per row
     lse = fl.where(empty, INF, m_i * LN2 + fl.log(l_safe))
     store_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
     fl.store(L + off_hb * seqlen_q + rows, lse, mask=rows < seqlen_q)

@@ -12,12 +12,12 @@
 # SOFTMAX: .entry softmax(
 # SOFTMAX: shfl.sync.bfly.b32
 # SOFTMAX: bar.sync 0;
-# SOFTMAX: ex2.approx.f32
+# SOFTMAX: ex2.approx.ftz.f32
 
 # RUN: flash-translate %kernels/attention.py --kernel attention_fwd -D HEAD_DIM=64 -D BLOCK_M=64 -D BLOCK_N=64 -T Q=*f16 -T K=*f16 -T V=*f16 -T O=*f16 -T stride_qb=i32 -T stride_qs=i32 -T stride_qh=i32 -T stride_kb=i32 -T stride_ks=i32 -T stride_kh=i32 -T stride_vb=i32 -T stride_vs=i32 -T stride_vh=i32 -T stride_ob=i32 -T stride_os=i32 -T stride_oh=i32 -T nheads=i32 -T seqlen_q=i32 -T seqlen_k=i32 -T softmax_scale=f32 --divisible-by-16=Q,K,V,O,L,stride_qs,stride_ks,stride_vs,stride_os --emit=ptx -o %t.attn.ptx
 # RUN: FileCheck %s --check-prefix=ATTN < %t.attn.ptx
 # ATTN: .entry attention_fwd(
-# ATTN: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
-# ATTN: ex2.approx.f32
+# ATTN-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+# ATTN-DAG: ex2.approx.ftz.f32
 # RUN: %if ptxas %{ %ptxas -arch=sm_80 -v %t.attn.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS %}
 # PTXAS: 0 bytes spill stores, 0 bytes spill loads
