@@ -35,10 +35,10 @@ from bench_attention import Problem, flops, median_ms  # noqa: E402
 Cand = Tuple[int, int, int, int]  # block_m, block_n, num_warps, num_stages
 
 FWD: Dict[int, List[Cand]] = {
-    64: [(128, 64, 8, 2), (128, 64, 8, 3), (128, 128, 8, 2), (128, 128, 8, 3),
-         (64, 64, 8, 2), (64, 128, 8, 2), (128, 32, 8, 2)],
-    128: [(128, 64, 8, 2), (128, 64, 8, 3), (64, 64, 8, 2), (64, 64, 8, 3),
-          (128, 32, 8, 2), (64, 32, 8, 2)],
+    64: [(128, 128, 8, 2), (128, 64, 8, 2), (128, 64, 4, 2), (128, 64, 4, 3),
+         (64, 128, 4, 2), (64, 64, 4, 2), (64, 64, 4, 3)],
+    128: [(128, 64, 8, 3), (128, 64, 8, 2), (64, 64, 4, 2), (64, 64, 4, 3),
+          (64, 128, 4, 2), (64, 32, 4, 2), (128, 32, 8, 2)],
 }
 DKDV: Dict[int, List[Cand]] = {
     64: [(32, 64, 8, 2), (32, 64, 8, 3), (64, 64, 8, 2), (64, 64, 8, 3), (16, 128, 8, 2),
@@ -92,6 +92,7 @@ def sweep(d: int, slot: int, cands: List[Cand], mode: str, problem: Problem, ref
         configs = list(fa.CONFIGS[d])
         configs[slot] = fa.Config(*cand)
         fa.CONFIGS[d] = tuple(configs)
+        fa._FORWARD_PLANS.clear()  # plans hold the configuration they were made with
         scores = {}
         for causal in (False, True):
             try:
@@ -116,16 +117,33 @@ def sweep(d: int, slot: int, cands: List[Cand], mode: str, problem: Problem, ref
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--kernels", default="fwd,dkdv,dq",
+                        help="comma-separated subset of fwd, dkdv, dq")
+    parser.add_argument("--head-dims", default="64,128")
     args = parser.parse_args(argv)
+    kernels = set(args.kernels.split(","))
     print(f"tune_attention on {torch.cuda.get_device_name()}; current CONFIGS: {fa.CONFIGS}")
     results: List[Dict] = []
     chosen = {}
-    for d in (64, 128):
+    for d in (int(x) for x in args.head_dims.split(",")):
         problem = Problem(d, 4096)
         refs = {causal: reference(problem, causal) for causal in (False, True)}
-        fwd = sweep(d, 0, FWD[d], "fwd", problem, refs, results)
-        dkdv = sweep(d, 1, DKDV[d], "fwd+bwd", problem, refs, results)
-        dq = sweep(d, 2, DQ[d], "fwd+bwd", problem, refs, results)
+        for causal in (False, True):
+            for mode in ("fwd", "fwd+bwd"):
+                fn, grads = problem.call("sdpa-flash", causal, mode)
+                ms = median_ms(fn, grad_to_none=grads if mode != "fwd" else None)
+                tflops = flops(problem.batch, problem.seqlen, d, causal, mode) / ms / 1e9
+                print(f"  d{d} sdpa-flash {mode} {'causal' if causal else 'full'}: "
+                      f"{tflops:6.1f} TFLOP/s", flush=True)
+                results.append(dict(head_dim=d, kernel="sdpa-flash", mode=mode,
+                                    causal=causal, tflops=tflops))
+        current = fa.CONFIGS[d]
+        fwd = (sweep(d, 0, FWD[d], "fwd", problem, refs, results)
+               if "fwd" in kernels else tuple(current[0]))
+        dkdv = (sweep(d, 1, DKDV[d], "fwd+bwd", problem, refs, results)
+                if "dkdv" in kernels else tuple(current[1]))
+        dq = (sweep(d, 2, DQ[d], "fwd+bwd", problem, refs, results)
+              if "dq" in kernels else tuple(current[2]))
         chosen[d] = dict(fwd=fwd, dkdv=dkdv, dq=dq)
         print(f"d{d}: best fwd {fwd}, dkdv {dkdv}, dq {dq}", flush=True)
     out = Path(args.out)
