@@ -5,9 +5,9 @@ For each head dimension it times the forward over the forward candidates,
 then forward+backward over the dK/dV candidates (dQ at its current choice),
 then over the dQ candidates (dK/dV at the best found), causal and not, at
 batch 4 x 12 heads x seqlen 4096 in fp16 (16k tokens, as bench_attention.py).
-Every candidate was first checked here with bench/ptxas_configs.py to spill
-nothing at sm_90 (f16, causal); whatever is picked must still pass
-test/python/test_ptxas.py at every arch and dtype. Each configuration's
+A candidate that spills registers at the device's arch (ptxas, f16, causal or
+not) is skipped; whatever is picked must still pass test/python/test_ptxas.py
+at every arch and dtype. Each configuration's
 output is checked against SDPA before it is timed.
 
     python3 bench/tune_attention.py [--out DIR]
@@ -31,6 +31,9 @@ from torch.nn.functional import scaled_dot_product_attention as sdpa  # noqa: E4
 
 import flashtile.attention as fa  # noqa: E402
 from bench_attention import Problem, flops, median_ms  # noqa: E402
+from ptxas_configs import attention_constexprs, compile_ptx, ptxas_report  # noqa: E402
+
+from flashtile.ptxas import find_ptxas  # noqa: E402
 
 Cand = Tuple[int, int, int, int]  # block_m, block_n, num_warps, num_stages
 
@@ -41,15 +44,31 @@ FWD: Dict[int, List[Cand]] = {
           (64, 128, 4, 2), (64, 32, 4, 2), (128, 32, 8, 2)],
 }
 DKDV: Dict[int, List[Cand]] = {
-    64: [(32, 64, 8, 2), (32, 64, 8, 3), (64, 64, 8, 2), (64, 64, 8, 3), (16, 128, 8, 2),
-         (128, 32, 8, 2)],
-    128: [(32, 64, 8, 2), (32, 64, 8, 3)],
+    64: [(32, 64, 8, 2), (64, 64, 8, 2), (64, 128, 8, 2), (32, 128, 8, 2), (64, 64, 4, 2),
+         (128, 64, 8, 2)],
+    128: [(32, 64, 8, 2), (64, 64, 8, 2), (64, 64, 8, 3), (32, 128, 8, 2), (32, 64, 8, 3)],
 }
 DQ: Dict[int, List[Cand]] = {
-    64: [(64, 64, 8, 2), (64, 64, 8, 3), (32, 64, 8, 2), (128, 64, 8, 2), (128, 32, 8, 2),
-         (64, 128, 8, 2)],
-    128: [(64, 64, 8, 2), (64, 64, 8, 3), (32, 64, 8, 2)],
+    64: [(128, 64, 8, 2), (64, 64, 8, 2), (64, 128, 8, 2), (128, 32, 8, 2), (64, 64, 4, 2)],
+    128: [(64, 64, 8, 2), (128, 32, 8, 2), (64, 32, 4, 2), (64, 64, 4, 2), (32, 64, 8, 2)],
 }
+KERNELS = ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq")
+
+
+def spills(d: int, slot: int, cand: Cand, arch: int) -> int:
+    """Spill bytes ptxas reports for the candidate at `arch` (f16, causal or
+    not, the worse); -1 without ptxas."""
+    ptxas = find_ptxas()
+    if ptxas is None:
+        return -1
+    worst = 0
+    for causal in (False, True):
+        kernel = compile_ptx(KERNELS[slot], attention_constexprs(KERNELS[slot], d, cand[0],
+                                                                 cand[1], causal),
+                             arch=arch, num_warps=cand[2], num_stages=cand[3])
+        _, stores, loads, _ = ptxas_report(ptxas, kernel.ptx, arch)
+        worst = max(worst, stores + loads)
+    return worst
 
 
 def reference(problem: Problem, causal: bool) -> Tuple[torch.Tensor, List[torch.Tensor]]:
@@ -88,7 +107,13 @@ def sweep(d: int, slot: int, cands: List[Cand], mode: str, problem: Problem, ref
     """Times `cands` in CONFIGS[d][slot]; keeps and returns the fastest
     (summed over causal and not)."""
     best, best_score = None, -1.0
+    major, minor = torch.cuda.get_device_capability()
+    arch = min(90, 10 * major + minor)
     for cand in cands:
+        spilled = spills(d, slot, cand, arch)
+        if spilled > 0:
+            print(f"  d{d} slot {slot} {cand}: spills {spilled} bytes at sm_{arch}, skipped")
+            continue
         configs = list(fa.CONFIGS[d])
         configs[slot] = fa.Config(*cand)
         fa.CONFIGS[d] = tuple(configs)

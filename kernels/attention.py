@@ -96,6 +96,17 @@ def full_key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, BLOCK_N, CAUSAL):
     return end
 
 
+def full_query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL):
+    """First query from which every query sees every key of key block
+    `start_n` (causal: the queries past the block's diagonal). Query rows
+    past seqlen_q need no mask: their Q and dO rows load as zeros and add
+    nothing to dK and dV."""
+    start = 0
+    if CAUSAL:
+        start = fl.maximum(0, (start_n + 1) * BLOCK_N - 1 - (seqlen_k - seqlen_q))
+    return start
+
+
 def query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL):
     """First query that can see a key of key block `start_n`."""
     start = 0
@@ -104,24 +115,19 @@ def query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL):
     return start
 
 
-def scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL):
-    """S = Q K^T * scale in log2 units, -inf where the pair is masked."""
+def block_scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, masked, CAUSAL):
+    """S = Q K^T * scale in log2 units, -inf where the pair is masked. The
+    mask is computed only where `masked` (a runtime flag: the diagonal and
+    ragged blocks); interior blocks skip it."""
     s = mm(q, fl.trans(k)) * qk_scale
-    return fl.where(visible(rows, cols, seqlen_q, seqlen_k, CAUSAL), s, -INF)
-
-
-def block_scores(q, k, qk_scale, rows, start_n, cols, seqlen_q, seqlen_k, full_end, CAUSAL):
-    """scores() of the key block at `start_n`, masked only from `full_end`
-    on (the diagonal and the ragged last block): interior blocks skip it."""
-    s = mm(q, fl.trans(k)) * qk_scale
-    if start_n >= full_end:
+    if masked:
         s = fl.where(visible(rows, cols, seqlen_q, seqlen_k, CAUSAL), s, -INF)
     return s
 
 
-def probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL):
+def probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, masked, CAUSAL):
     """P = exp(S - L), the softmax recomputed from the saved log-sum-exp."""
-    s = scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+    s = block_scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, masked, CAUSAL)
     return fl.exp2(s - (lse * LOG2E)[:, None])
 
 
@@ -192,7 +198,7 @@ def attention_fwd(
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
         v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-        s = block_scores(q, k, qk_scale, rows, start_n, cols, seqlen_q, seqlen_k, full_end, CAUSAL)
+        s = block_scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, start_n >= full_end, CAUSAL)
         m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
         acc = mm(p.to(v.dtype), v, rescale(acc, alpha))
 
@@ -265,14 +271,17 @@ def attention_bwd_dkdv(
     dk = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
     dv = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
 
-    # Lines 8-14: for each block of queries that can see these keys.
+    # Lines 8-14: for each block of queries that can see these keys; masks
+    # only on the diagonal blocks and in a ragged last key block.
+    full_start = full_query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL)
+    ragged = (start_n + 1) * BLOCK_N > seqlen_k
     for start_m in range(query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL), seqlen_q, BLOCK_M):
         rows = start_m + offs_m
         q = load_tile(q_base, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
         do = load_tile(do_base, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
         lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
         delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
-        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, ragged | (start_m < full_start), CAUSAL)
         dv = mm(fl.trans(p.to(do.dtype)), do, dv)  # dV_j += P^T dO_i
         dp = mm(do, fl.trans(v))  # dP = dO_i V_j^T
         ds = p * (dp - delta[:, None])  # dS = P * (dP - delta_i)
@@ -315,12 +324,14 @@ def attention_bwd_dq(
     qk_scale = softmax_scale * LOG2E
     dq = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
 
-    # Algorithm 2, lines 10-13 seen from the query side: dQ_i += dS K_j.
+    # Algorithm 2, lines 10-13 seen from the query side: dQ_i += dS K_j;
+    # masks only on the diagonal and ragged last key blocks, as forward.
+    full_end = full_key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, BLOCK_N, CAUSAL)
     for start_n in range(0, key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL), BLOCK_N):
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
         v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, CAUSAL)
+        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, start_n >= full_end, CAUSAL)
         dp = mm(do, fl.trans(v))
         ds = p * (dp - delta[:, None])
         dq = mm(ds.to(k.dtype), k, dq)
