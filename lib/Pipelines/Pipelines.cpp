@@ -47,6 +47,8 @@ void buildNvidiaPipeline(OpPassManager &pm,
   }
   // Loop-invariant dot operands (Q) are read from shared memory in the loop.
   pm.addPass(tilegpu::createTileGPUOperandsInShared());
+  // Transposed operands (P^T, dS^T) go through one swizzled buffer.
+  pm.addPass(tilegpu::createTileGPUTransposedOperands());
   // The shared-memory limit comes from the module's target (set above).
   pm.addPass(tilegpu::createTileGPUAllocateSharedMemory());
   pm.addPass(tilegpu::createTileGPUInsertBarriers());

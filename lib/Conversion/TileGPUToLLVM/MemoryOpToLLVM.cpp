@@ -73,10 +73,12 @@ LogicalResult storeBlock(Operation *op, Value srcStruct, Type tensorType,
 /// ldmatrix rows must), following memdesc_index to its local_alloc.
 bool isAligned16(Value memdesc) {
   Operation *def = memdesc.getDefiningOp();
-  while (auto index = dyn_cast_if_present<tilegpu::MemDescIndexOp>(def)) {
-    if (index.getType().getSizeInBytes() % 16 != 0)
-      return false;
-    def = index.getSrc().getDefiningOp();
+  while (isa_and_present<tilegpu::MemDescIndexOp, tilegpu::MemDescTransOp>(
+      def)) {
+    if (auto index = dyn_cast<tilegpu::MemDescIndexOp>(def))
+      if (index.getType().getSizeInBytes() % 16 != 0)
+        return false;
+    def = def->getOperand(0).getDefiningOp();
   }
   auto alloc = dyn_cast_if_present<tilegpu::LocalAllocOp>(def);
   if (!alloc)
@@ -135,6 +137,20 @@ struct MemDescIndexOpConversion
     Value bytes = LLVM::MulOp::create(rewriter, loc, adaptor.getIndex(),
                                       i32Val(rewriter, loc, stageBytes));
     rewriter.replaceOp(op, gepBytes(rewriter, loc, adaptor.getSrc(), bytes));
+    return success();
+  }
+};
+
+/// A transposed view is the same pointer (its layout, from its type, does
+/// the transposing).
+struct MemDescTransOpConversion
+    : ConvertOpToLLVMPattern<tilegpu::MemDescTransOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+
+  LogicalResult
+  matchAndRewrite(tilegpu::MemDescTransOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getSrc());
     return success();
   }
 };
@@ -311,7 +327,8 @@ void tilegpu_to_llvm::populateMemoryOpToLLVMPatterns(
     TileGPUTypeConverter &converter, RewritePatternSet &patterns,
     const LoweringState &state) {
   patterns.add<LocalAllocOpConversion, LocalStoreOpConversion,
-               MemDescIndexOpConversion, LocalLoadOpConversion,
+               MemDescIndexOpConversion, MemDescTransOpConversion,
+               LocalLoadOpConversion,
                AsyncCommitGroupOpConversion, AsyncWaitOpConversion,
                BarrierOpConversion>(converter);
   patterns.add<AsyncCopyOpConversion>(converter, state);

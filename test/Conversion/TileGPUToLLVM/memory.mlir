@@ -90,3 +90,26 @@ module attributes {tilegpu.num_warps = 4 : i32} {
   }
 }
 
+
+// -----
+
+#mma = #tilegpu.mma<{version = 2, warpsPerCTA = [4, 1], instrShape = [16, 8], instrK = 16}>
+#rows = #tilegpu.shared<{vec = 8, perPhase = 1, maxPhase = 8, order = [1, 0]}>
+#cols = #tilegpu.shared<{vec = 8, perPhase = 1, maxPhase = 8, order = [0, 1]}>
+#a = #tilegpu.dot_op<{opIdx = 0, parent = #mma, kWidth = 2}>
+
+// A transposed view is the same address: the A operand read from the
+// transpose of a row-major buffer uses ldmatrix.trans (layout col).
+
+// CHECK-LABEL: llvm.func @transposed_view(
+// CHECK-NOT: tilegpu.memdesc_trans
+// CHECK: nvvm.ldmatrix %{{.*}} {eltType = #nvvm.ld_st_matrix_elt_type<b16>, layout = #nvvm.mma_layout<col>, num = 4 : i32
+module attributes {tilegpu.num_warps = 4 : i32, tilegpu.shared = 8192 : i32} {
+  func.func @transposed_view(%x: tensor<64x64xf16, #mma>) -> tensor<64x64xf16, #a> {
+    %m = tilegpu.local_alloc %x {allocation.offset = 0 : i32} : (tensor<64x64xf16, #mma>) -> !tilegpu.memdesc<64x64xf16, #rows>
+    %t = tilegpu.memdesc_trans %m : !tilegpu.memdesc<64x64xf16, #rows> -> !tilegpu.memdesc<64x64xf16, #cols>
+    tilegpu.barrier
+    %a = tilegpu.local_load %t : !tilegpu.memdesc<64x64xf16, #cols> -> tensor<64x64xf16, #a>
+    return %a : tensor<64x64xf16, #a>
+  }
+}

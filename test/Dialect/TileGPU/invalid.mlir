@@ -79,3 +79,21 @@ func.func @index(%m: !tilegpu.memdesc<2x8x8xf16, #s>, %i: i32) {
   %0 = tilegpu.memdesc_index %m[%i] : !tilegpu.memdesc<2x8x8xf16, #s> -> !tilegpu.memdesc<8x4xf16, #s>
   return
 }
+
+// -----
+
+#s = #tilegpu.shared<{vec = 8, perPhase = 1, maxPhase = 8, order = [1, 0]}>
+func.func @trans_shape(%m: !tilegpu.memdesc<16x8xf16, #s>) {
+  // expected-error @+1 {{result must be the 2-d transpose of}}
+  %0 = tilegpu.memdesc_trans %m : !tilegpu.memdesc<16x8xf16, #s> -> !tilegpu.memdesc<16x8xf16, #s>
+  return
+}
+
+// -----
+
+#s = #tilegpu.shared<{vec = 8, perPhase = 1, maxPhase = 8, order = [1, 0]}>
+func.func @trans_order(%m: !tilegpu.memdesc<16x8xf16, #s>) {
+  // expected-error @+1 {{with the order reversed}}
+  %0 = tilegpu.memdesc_trans %m : !tilegpu.memdesc<16x8xf16, #s> -> !tilegpu.memdesc<8x16xf16, #s>
+  return
+}

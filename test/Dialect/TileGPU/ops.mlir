@@ -31,6 +31,8 @@ func.func @attention_step(%q: tensor<64x64xf16, #blocked>, %k: tensor<64x64xf16,
   %buf = tilegpu.local_alloc : () -> !tilegpu.memdesc<2x64x64xf16, #shared>
   // CHECK: tilegpu.memdesc_index %{{.*}}[%{{.*}}] : {{(!tilegpu.memdesc)?}}<2x64x64xf16, #[[SHARED]]> -> {{(!tilegpu.memdesc)?}}<64x64xf16, #[[SHARED]]>
   %stage = tilegpu.memdesc_index %buf[%i] : !tilegpu.memdesc<2x64x64xf16, #shared> -> !tilegpu.memdesc<64x64xf16, #shared>
+  // CHECK: tilegpu.memdesc_trans %{{.*}} : {{(!tilegpu.memdesc)?}}<64x64xf16, #[[SHARED]]> -> {{(!tilegpu.memdesc)?}}<64x64xf16, #
+  %stage_t = tilegpu.memdesc_trans %stage : !tilegpu.memdesc<64x64xf16, #shared> -> !tilegpu.memdesc<64x64xf16, #tilegpu.shared<{vec = 8, perPhase = 1, maxPhase = 8, order = [0, 1]}>>
   // CHECK: tilegpu.async_copy_global_to_local %{{.*}}, %{{.*}} : tensor<64x64x!tile.ptr<f16>, #[[BLOCKED]]> -> {{(!tilegpu.memdesc)?}}<64x64xf16, #[[SHARED]]>
   tilegpu.async_copy_global_to_local %p, %stage : tensor<64x64x!tile.ptr<f16>, #blocked> -> !tilegpu.memdesc<64x64xf16, #shared>
   // CHECK: tilegpu.async_commit_group

@@ -118,6 +118,28 @@ LogicalResult MemDescIndexOp::verify() {
   return success();
 }
 
+LogicalResult MemDescTransOp::verify() {
+  MemDescType src = getSrc().getType(), result = getResult().getType();
+  auto srcShared = dyn_cast<SharedEncodingAttr>(src.getEncoding());
+  auto resultShared = dyn_cast<SharedEncodingAttr>(result.getEncoding());
+  ArrayRef<int64_t> shape = src.getShape();
+  if (shape.size() != 2 || result.getShape().size() != 2 ||
+      result.getShape()[0] != shape[1] || result.getShape()[1] != shape[0] ||
+      src.getElementType() != result.getElementType() || !srcShared ||
+      !resultShared)
+    return emitOpError("result must be the 2-d transpose of ")
+           << src << ", got " << result;
+  ArrayRef<unsigned> order = srcShared.getOrder();
+  if (resultShared.getVec() != srcShared.getVec() ||
+      resultShared.getPerPhase() != srcShared.getPerPhase() ||
+      resultShared.getMaxPhase() != srcShared.getMaxPhase() ||
+      resultShared.getOrder() != ArrayRef<unsigned>{order[1], order[0]})
+    return emitOpError("result layout must be ")
+           << src.getEncoding() << " with the order reversed, got "
+           << result.getEncoding();
+  return success();
+}
+
 LogicalResult AsyncCopyGlobalToLocalOp::verify() {
   auto ptr = cast<RankedTensorType>(getPtr().getType());
   if (failed(verifyDistributed(*this, ptr, "pointer block")))

@@ -122,9 +122,9 @@ private:
     return op;
   }
 
-  /// The position of the last op using the buffer, following stages
-  /// (memdesc_index) and buffers carried by loops and branches; a use in a
-  /// loop keeps the buffer for the whole loop.
+  /// The position of the last op using the buffer, following its views
+  /// (memdesc_index, memdesc_trans) and buffers carried by loops and
+  /// branches; a use in a loop keeps the buffer for the whole loop.
   int64_t getLastUse(LocalAllocOp alloc) {
     Block *block = alloc->getBlock();
     int64_t last = span[alloc].second;
@@ -138,8 +138,8 @@ private:
         Operation *user = use.getOwner();
         if (Operation *ancestor = getAncestorIn(user, block))
           last = std::max(last, span[ancestor].second);
-        if (auto index = dyn_cast<MemDescIndexOp>(user))
-          worklist.push_back(index.getResult());
+        if (isa<MemDescIndexOp, MemDescTransOp>(user))
+          worklist.push_back(user->getResult(0));
         if (auto forOp = dyn_cast<scf::ForOp>(user))
           if (use.getOperandNumber() >= forOp.getNumControlOperands())
             worklist.push_back(forOp.getRegionIterArgs()[use.getOperandNumber() -

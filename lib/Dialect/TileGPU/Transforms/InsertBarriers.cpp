@@ -89,8 +89,9 @@ private:
   /// The bytes of the buffer a memdesc value points into (a whole
   /// multi-stage buffer for one stage).
   static Range getRange(Value memdesc) {
-    while (auto index = memdesc.getDefiningOp<MemDescIndexOp>())
-      memdesc = index.getSrc();
+    while (isa_and_present<MemDescIndexOp, MemDescTransOp>(
+        memdesc.getDefiningOp()))
+      memdesc = memdesc.getDefiningOp()->getOperand(0);
     auto alloc = memdesc.getDefiningOp<LocalAllocOp>();
     if (!alloc)
       return kEverything;

@@ -112,6 +112,26 @@ def TileGPU_MemDescIndexOp : TileGPU_Op<"memdesc_index", [Pure]> {
   let hasVerifier = 1;
 }
 
+def TileGPU_MemDescTransOp : TileGPU_Op<"memdesc_trans", [Pure]> {
+  let summary = "The transpose of a 2-d shared-memory buffer, as a view";
+  let description = [{
+    The same bytes seen with the dimensions swapped: the result's shape is
+    the source's reversed and its shared layout has the source's swizzle
+    with the order reversed, so element (j, i) of the result is element
+    (i, j) of the source. A `local_load` of the view into a dot-operand
+    layout reads a transposed operand (ldmatrix.trans where the layouts
+    call for it) without moving data.
+
+    ```mlir
+    %t = tilegpu.memdesc_trans %m : !tilegpu.memdesc<64x32xf16, #shared_rows> -> !tilegpu.memdesc<32x64xf16, #shared_cols>
+    ```
+  }];
+  let arguments = (ins TileGPU_MemDesc:$src);
+  let results = (outs TileGPU_MemDesc:$result);
+  let assemblyFormat = "$src attr-dict `:` type($src) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def TileGPU_AsyncCopyGlobalToLocalOp : TileGPU_Op<"async_copy_global_to_local", [
     OptionalTypesMatchWith<"mask has the shape of ptr", "ptr", "mask",
                            "::flashtile::tile::getI1SameShape($_self)">]> {

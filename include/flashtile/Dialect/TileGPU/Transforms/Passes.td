@@ -192,6 +192,26 @@ def TileGPUOperandsInShared
   let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
 }
 
+def TileGPUTransposedOperands
+    : Pass<"tilegpu-transposed-operands", "::mlir::ModuleOp"> {
+  let summary = "Feed transposed dot operands through one swizzled buffer";
+  let description = [{
+    A dot operand that is the transpose of a computed block (Pᵀ and dSᵀ in
+    the attention backward: `convert_layout(trans(convert_layout(x)))`
+    after layout propagation, two trips through shared memory, the first
+    with bank conflicts) becomes
+
+      %buf = tilegpu.local_alloc %x        // x stored once, swizzled
+      %t = tilegpu.memdesc_trans %buf      // the same bytes, transposed
+      %a = tilegpu.local_load %t -> #dot_op
+
+    one store in x's own layout and one ldmatrix(.trans) read, with the
+    swizzle an mma operand of the transposed shape needs
+    (layout::mmaOperandSwizzle). Runs before tilegpu-allocate-shared-memory.
+  }];
+  let dependentDialects = ["::flashtile::tilegpu::TileGPUDialect"];
+}
+
 def TileGPUAllocateSharedMemory
     : Pass<"tilegpu-allocate-shared-memory", "::mlir::ModuleOp"> {
   let summary = "Assign shared-memory offsets to buffers and scratch areas";
