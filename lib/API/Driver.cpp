@@ -109,6 +109,8 @@ frontend::Specialization toFrontend(const Specialization &spec) {
     result.argTypes[name] = type;
   for (const std::string &name : spec.divisibleBy16)
     result.divisibleBy16.insert(name);
+  for (const std::string &name : spec.equalTo1)
+    result.equalTo1.insert(name);
   return result;
 }
 

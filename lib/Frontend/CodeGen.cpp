@@ -488,6 +488,15 @@ LogicalResult CodeGen::checkSpecialization(const FunctionDef &def,
   for (StringRef name : sortedKeys(spec.divisibleBy16))
     if (!find(name))
       return noParam(name, "as divisible by 16");
+  for (StringRef name : sortedKeys(spec.equalTo1)) {
+    const ParamInfo *param = find(name);
+    if (!param)
+      return noParam(name, "as equal to 1");
+    if (param->kind == ParamKind::Constexpr)
+      return error(def.loc, "parameter '" + name + "' of kernel '" + def.name +
+                                "' is fl.constexpr: give its value, not an "
+                                "equal-to-1 specialisation");
+  }
   return success();
 }
 
@@ -567,6 +576,10 @@ CodeGen::compileKernel(StringRef kernel, const Specialization &spec) {
                                     given + "'");
       type = declared;
     }
+    if (spec.equalTo1.contains(info.name) && !isIntType(type))
+      return error(param.loc, "the equal-to-1 specialisation applies to "
+                              "integer parameters; '" +
+                                  info.name + "' is " + printTypeSyntax(type));
     if (spec.divisibleBy16.contains(info.name) && !isPointerType(type) &&
         !isIntType(type))
       return error(param.loc, "divisibility by 16 applies to integer and "
@@ -597,8 +610,16 @@ CodeGen::compileKernel(StringRef kernel, const Specialization &spec) {
         func.setArgAttr(argIndex, "tile.divisibility",
                         builder.getI32IntegerAttr(16));
       ++argIndex;
+      Value bound = arg;
+      if (spec.equalTo1.contains(info.name)) {
+        // Specialised: the body computes with the constant 1.
+        OpBuilder entryBuilder = OpBuilder::atBlockBegin(entry);
+        bound = arith::ConstantOp::create(
+            entryBuilder, arg.getLoc(),
+            entryBuilder.getIntegerAttr(arg.getType(), 1));
+      }
       kernelFrame.vars[param.name] =
-          Binding{PyValue::getRuntime(arg), param.loc};
+          Binding{PyValue::getRuntime(bound), param.loc};
       continue;
     }
     PyValue value;

@@ -176,8 +176,8 @@ class Config(NamedTuple):
 CONFIGS = {
     16: (Config(128, 64, 8, 2), Config(64, 128, 8, 2), Config(128, 64, 8, 2)),
     32: (Config(128, 64, 8, 2), Config(64, 64, 8, 2), Config(128, 64, 8, 2)),
-    64: (Config(128, 128, 8, 2), Config(32, 64, 8, 2), Config(128, 64, 8, 2)),
-    128: (Config(128, 64, 8, 3), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
+    64: (Config(128, 64, 4, 3), Config(32, 128, 8, 2), Config(64, 64, 4, 2)),
+    128: (Config(64, 64, 4, 3), Config(64, 64, 8, 3), Config(64, 64, 4, 2)),
 }
 
 #: Head dimensions flash_attn_func takes (any size in between works: it is

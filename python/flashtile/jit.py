@@ -15,7 +15,9 @@ kernel is specialised on
 * the types of its other arguments ("*f16" for a float16 array, "i32" or
   "i64" for an int depending on its value, "f32" for a float),
 * which int arguments are divisible by 16 and which buffers are 16-byte
-  aligned (``tile.divisibility`` hints for the GPU backend),
+  aligned (``tile.divisibility`` hints for the GPU backend), and which int
+  arguments equal 1: those are compiled as the constant 1, as Triton does,
+  so that a unit stride makes the access contiguous and vectorizable,
 * ``num_warps`` and ``num_stages`` (GPU launch options, validated here and
   recorded in the key and passed to the GPU compile),
 * the backend: the CPU executor, or CUDA with the device's arch,
@@ -30,7 +32,7 @@ FLASHTILE_DUMP_IR=1 prints the IR after every pass, and the PTX (and
 bypasses the caches so that the dump always appears).
 
 GPU launches that repeat a specialisation take a fast path: a signature of
-the arguments (int ranges and divisibility, tensor dtypes, 16-byte alignment
+the arguments (int ranges, divisibility and equality to 1, tensor dtypes, 16-byte alignment
 and devices, constexpr values) finds the compiled kernel without binding the
 arguments again, so that a cached launch costs a few microseconds of host
 time (bench/bench_attention.py measures it).
@@ -101,7 +103,8 @@ def _signature_function(order: Tuple[int, ...], is_constexpr: Tuple[bool, ...]) 
     checks it). Per parameter, in order:
 
     * constexpr: its type and value;
-    * int: 16 or 32 (i32, divisible by 16 or not), 65 or 64 (beyond i32);
+    * int: 1 (equal to 1: specialised as the constant), 16 or 32 (i32,
+      divisible by 16 or not), 65 or 64 (beyond i32);
     * float: 0;
     * CUDA tensor: (dtype, 16-byte aligned, device index), and its pointer
       as the native argument.
@@ -117,7 +120,8 @@ def _signature_function(order: Tuple[int, ...], is_constexpr: Tuple[bool, ...]) 
         lines += [
             f"    t = type({v})",
             "    if t is int:",
-            f"        s{i} = ((16 if {v} % 16 == 0 else 32) if -2147483648 <= {v} <= 2147483647",
+            f"        s{i} = (1 if {v} == 1 else (16 if {v} % 16 == 0 else 32)",
+            f"               if -2147483648 <= {v} <= 2147483647",
             f"               else (65 if {v} % 16 == 0 else 64))",
             "    elif t is float:",
             f"        s{i} = 0",
@@ -202,6 +206,7 @@ class _Binding:
     constexprs: Dict[str, Any]  # None, bool, int, float or str
     arg_types: Dict[str, str]
     divisible: Tuple[str, ...]
+    equal_to_1: Tuple[str, ...]  # int parameters equal to 1 (specialised)
     names: List[str]  # non-constexpr parameters, in order
     args: List[Any]  # Buffer, int or float per non-constexpr parameter
     buffers: List[Tuple[str, Buffer]]
@@ -457,8 +462,8 @@ class JITFunction:
             raise self._error("missing argument" + ("s " if len(missing) > 1 else " ")
                               + ", ".join(missing))
 
-        binding = _Binding(values, {}, {}, (), [], [], [])
-        divisible = []
+        binding = _Binding(values, {}, {}, (), (), [], [], [])
+        divisible, equal_to_1 = [], []
         for param in params:
             value = values[param.name]
             if param.kind == "constexpr":
@@ -472,7 +477,10 @@ class JITFunction:
                 binding.buffers.append((param.name, arg))
             if aligned:
                 divisible.append(param.name)
+            if type(arg) is int and arg == 1:
+                equal_to_1.append(param.name)
         binding.divisible = tuple(divisible)
+        binding.equal_to_1 = tuple(equal_to_1)
         return binding
 
     def _constexpr(self, name: str, value: Any) -> Any:
@@ -594,6 +602,7 @@ class JITFunction:
             num_warps,
             num_stages,
             (backend.target, arch),
+            binding.equal_to_1,
         )
         dump_ir = os.environ.get("FLASHTILE_DUMP_IR", "") not in ("", "0")
         kernel = None if dump_ir else self._kernels.get(key)
@@ -606,6 +615,7 @@ class JITFunction:
             "constexprs": {k: [type(v).__name__, v] for k, v in binding.constexprs.items()},
             "arg_types": binding.arg_types,
             "divisible_by_16": list(binding.divisible),
+            "equal_to_1": list(binding.equal_to_1),
             "num_warps": num_warps,
             "num_stages": num_stages,
             "target": backend.target,
@@ -631,7 +641,7 @@ class JITFunction:
             native = core.compile(self.source, self.filename, self.kernel_name,
                                   binding.constexprs, binding.arg_types,
                                   set(binding.divisible), dump_ir, backend.target, arch,
-                                  num_warps, num_stages)
+                                  num_warps, num_stages, set(binding.equal_to_1))
             kernel = CompiledKernel(self.kernel_name, native, key, "compiled")
             self.stats["compiled"] += 1
             disk.put(digest, native.serialize(), suffix)

@@ -263,7 +263,8 @@ PYBIND11_MODULE(_core, m) {
          const std::string &kernel, const py::dict &constexprs,
          const std::map<std::string, std::string> &argTypes,
          const std::set<std::string> &divisibleBy16, bool dumpIR,
-         const std::string &target, int arch, int numWarps, int numStages) {
+         const std::string &target, int arch, int numWarps, int numStages,
+         const std::set<std::string> &equalTo1) {
         api::Specialization spec;
         for (auto [key, value] : constexprs) {
           std::string name = key.cast<std::string>();
@@ -271,6 +272,7 @@ PYBIND11_MODULE(_core, m) {
         }
         spec.argTypes = argTypes;
         spec.divisibleBy16 = divisibleBy16;
+        spec.equalTo1 = equalTo1;
         api::CompileOptions options;
         options.dumpIR = dumpIR;
         options.target = target;
@@ -288,6 +290,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("constexprs"), py::arg("arg_types"), py::arg("divisible_by_16"),
       py::arg("dump_ir") = false, py::arg("target") = "cpu", py::arg("arch") = 0,
       py::arg("num_warps") = 4, py::arg("num_stages") = 2,
+      py::arg("equal_to_1") = std::set<std::string>{},
       "Compiles for target \"cpu\" (tile IR) or \"cuda\" (PTX for sm_<arch>; "
       "arch 0: the current device's, or 80 without a GPU)");
 

@@ -53,3 +53,11 @@ def bad_annotation(X: fl.block):
 # BADD: flash-translate: error: -D expects NAME=VALUE, got 'BLOCK'
 # DEFAULT: {{.*}}errors-specialization.py:28:58: error: only fl.constexpr parameters can have a default value; 'N' is passed at run time
 # ANNOTATION: {{.*}}errors-specialization.py:32:26: error: module 'flashtile.language' has no attribute 'block'
+
+# The equal-to-1 specialisation takes integer runtime parameters only.
+# RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=*f16 -T n=i32 --equal-to-1=S 2>&1 | FileCheck %s --strict-whitespace --check-prefix=ONEFLOAT
+# RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=*f16 -T n=i32 --equal-to-1=BLOCK 2>&1 | FileCheck %s --strict-whitespace --check-prefix=ONECONSTEXPR
+# RUN: not flash-translate %s --kernel k -D BLOCK=16 -T Q=*f16 -T n=i32 --equal-to-1=M 2>&1 | FileCheck %s --strict-whitespace --check-prefix=ONEUNKNOWN
+# ONEFLOAT: {{.*}}errors-specialization.py:24:38: error: the equal-to-1 specialisation applies to integer parameters; 'S' is f32
+# ONECONSTEXPR: {{.*}}errors-specialization.py:24:5: error: parameter 'BLOCK' of kernel 'k' is fl.constexpr: give its value, not an equal-to-1 specialisation
+# ONEUNKNOWN: {{.*}}errors-specialization.py:24:5: error: kernel 'k' has no parameter 'M' (given as equal to 1)

@@ -43,3 +43,10 @@ def unmasked_store(X: fl.pointer(fl.float32), BLOCK: fl.constexpr):
 def not_a_power_of_two(X: fl.pointer(fl.float32)):
     x = fl.zeros([3], fl.float32)  # not_a_power_of_two
     fl.store(X + fl.arange(0, 4), x)
+
+
+@flashtile.jit
+def strided_copy(X: fl.pointer, Y: fl.pointer, N: fl.int32, stride, BLOCK: fl.constexpr):
+    offs = fl.arange(0, BLOCK)
+    mask = offs < N
+    fl.store(Y + offs, fl.load(X + offs * stride, mask=mask), mask=mask)

@@ -132,6 +132,22 @@ def test_specialisation_on_divisibility_by_16(cache_dir):
     assert kernel.stats == {"compiled": 3, "disk": 0, "memory": 1}
 
 
+def test_an_int_equal_to_1_is_specialised_as_the_constant(cache_dir):
+    kernel = fresh(K.strided_copy)
+    x = np.arange(64, dtype=np.float32)
+    y = np.zeros(16, np.float32)
+    unit = kernel[(1,)](x, y, 16, 1, BLOCK=16)
+    np.testing.assert_array_equal(y, x[:16])
+    assert unit.key[-1] == ("stride",)
+    # The body computes with 1: no multiply by the parameter is left.
+    assert not re.search(r"arith\.muli", unit.tile_ir)
+    strided = kernel[(1,)](x, y, 16, 3, BLOCK=16)
+    np.testing.assert_array_equal(y, x[:48:3])
+    assert strided.key[-1] == () and strided is not unit
+    assert kernel[(1,)](x, y, 16, 1, BLOCK=16) is unit
+    assert kernel.stats["compiled"] == 2
+
+
 def test_num_warps_and_num_stages_are_part_of_the_key(xy):
     kernel = fresh(K.copy)
     a = kernel[(3,)](*xy, 40, BLOCK=16)

@@ -68,6 +68,11 @@ cl::list<std::string>
                   cl::desc("Integer and pointer parameters known to be "
                            "divisible by 16 (pointers: 16-byte aligned)"),
                   cl::cat(category));
+cl::list<std::string>
+    equalTo1("equal-to-1", cl::CommaSeparated, cl::value_desc("NAME,..."),
+             cl::desc("Integer parameters specialised as the constant 1 (as "
+                      "the JIT does for an int argument equal to 1)"),
+             cl::cat(category));
 cl::opt<EmitKind> emit(
     "emit", cl::desc("What to print"), cl::init(EmitKind::Tile),
     cl::values(clEnumValN(EmitKind::Tile, "tile", "tile IR from the front end"),
@@ -339,6 +344,8 @@ int main(int argc, char **argv) {
   }
   for (StringRef name : divisibleBy16)
     spec.divisibleBy16.insert(name);
+  for (StringRef name : equalTo1)
+    spec.equalTo1.insert(name);
   // Parameters whose type comes from the argument get the defaults.
   auto params = frontend::getKernelParams(sourceMgr, kernelName);
   if (failed(params))

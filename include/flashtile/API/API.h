@@ -55,6 +55,8 @@ struct Specialization {
   /// Parameter name -> type ("*f16", "*bf16", "*f32", "i32", "i64", "f32").
   std::map<std::string, std::string> argTypes;
   std::set<std::string> divisibleBy16;
+  /// Integer parameters specialised as the constant 1.
+  std::set<std::string> equalTo1;
 };
 
 struct CompileOptions {

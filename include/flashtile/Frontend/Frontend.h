@@ -55,6 +55,10 @@ struct Specialization {
   /// Integer and pointer parameters known to be divisible by 16 (pointers:
   /// 16-byte aligned); recorded as `tile.divisibility = 16` argument attributes.
   llvm::StringSet<> divisibleBy16;
+  /// Integer parameters known to be 1 (Triton's equal-to-1 specialisation):
+  /// the kernel body sees the constant 1 (so `x * stride` folds to `x` and
+  /// the access is known contiguous); the argument stays in the signature.
+  llvm::StringSet<> equalTo1;
 };
 
 /// Lists the parameters of `kernel` in `sourceMgr`'s main buffer. Fails (after

@@ -21,3 +21,15 @@
 # ATTN-DAG: ex2.approx.ftz.f32
 # RUN: %if ptxas %{ %ptxas -arch=sm_80 -v %t.attn.ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PTXAS %}
 # PTXAS: 0 bytes spill stores, 0 bytes spill loads
+
+# kernels/matmul.py with runtime strides, as a user writes it: a unit inner
+# stride specialised as 1 (what the JIT does for an argument equal to 1)
+# makes the loads contiguous, so they become 16-byte cp.async copies; without
+# it they stay scalar.
+# RUN: flash-translate %kernels/matmul.py --kernel matmul -D BLOCK_M=128 -D BLOCK_N=128 -D BLOCK_K=32 --pointer-type=f16 --untyped-type=i32 --divisible-by-16=A,B,C,M,N,K,stride_am,stride_bk,stride_cm --equal-to-1=stride_ak,stride_bn,stride_cn --num-warps=8 --num-stages=3 --emit=ptx | FileCheck %s --check-prefix=MMONE
+# MMONE-NOT: ld.global.b16
+# MMONE: cp.async.cg.shared.global [{{.*}}], [{{.*}}], 16
+# MMONE-NOT: ld.global.b16
+# MMONE: mma.sync.aligned.m16n8k16
+# RUN: flash-translate %kernels/matmul.py --kernel matmul -D BLOCK_M=128 -D BLOCK_N=128 -D BLOCK_K=32 --pointer-type=f16 --untyped-type=i32 --divisible-by-16=A,B,C,M,N,K,stride_am,stride_bk,stride_cm --num-warps=8 --num-stages=3 --emit=ptx | FileCheck %s --check-prefix=MMSTRIDED
+# MMSTRIDED: ld.global.b16

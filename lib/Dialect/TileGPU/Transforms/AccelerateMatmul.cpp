@@ -11,6 +11,8 @@
 
 #include "LayoutUtils.h"
 
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
 namespace flashtile::tilegpu {
 #define GEN_PASS_DEF_TILEGPUACCELERATEMATMUL
 #include "flashtile/Dialect/TileGPU/Transforms/Passes.h.inc"
@@ -60,6 +62,78 @@ FailureOr<Instruction> selectInstruction(tile::DotOp dot, int arch) {
                               "(f16/bf16 into f32, or f32 as tf32)";
 }
 
+/// Whether `dot` is part of a chain that needs its rows in single warps:
+/// another dot computes one of its operands or uses its result, or its
+/// result is reduced (a softmax over rows). Attention's dots are; a plain
+/// matrix product is not.
+bool isChained(tile::DotOp dot) {
+  SmallVector<Operation *> worklist;
+  llvm::SmallPtrSet<Operation *, 32> seen;
+  // Forward: what the result flows into.
+  worklist.push_back(dot);
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!seen.insert(op).second)
+      continue;
+    if (op != dot.getOperation() && isa<tile::DotOp, tile::ReduceOp>(op))
+      return true;
+    for (Value result : op->getResults())
+      for (Operation *user : result.getUsers())
+        worklist.push_back(user);
+    // What a region yields flows out of its op (scf.if, scf.for results).
+    if (op->hasTrait<OpTrait::IsTerminator>() && op->getNumOperands() > 0)
+      if (Operation *parent = op->getParentOp(); !isa<FunctionOpInterface>(parent))
+        worklist.push_back(parent);
+  }
+  // Backward: what computes the multiplied operands.
+  seen.clear();
+  for (Value operand : {dot.getA(), dot.getB()})
+    if (Operation *def = operand.getDefiningOp())
+      worklist.push_back(def);
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!seen.insert(op).second)
+      continue;
+    if (isa<tile::DotOp>(op))
+      return true;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        worklist.push_back(def);
+    // The results of an scf.if come from what its regions yield.
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        if (!block.empty() && block.back().hasTrait<OpTrait::IsTerminator>())
+          worklist.push_back(&block.back());
+  }
+  return false;
+}
+
+/// Warps over (M, N) for an mma tile of m x n. Chained dots put the warps
+/// along M (one 16-row slab each, as FlashAttention does), the rest along
+/// N. A standalone product splits both ways, keeping each warp's tile as
+/// square as the shape allows: a warp then reuses each operand fragment
+/// for several instructions, which halves the shared-memory reads per
+/// product at each doubling.
+std::pair<unsigned, unsigned> chooseWarps(int64_t m, int64_t n,
+                                          unsigned numWarps, bool chained) {
+  if (chained) {
+    unsigned warpsM =
+        unsigned(std::min<int64_t>(numWarps, std::max<int64_t>(1, m / 16)));
+    return {warpsM, numWarps / warpsM};
+  }
+  unsigned warpsM = 1, warpsN = 1;
+  while (warpsM * warpsN < numWarps) {
+    bool canM = m / (2 * warpsM) >= 16, canN = n / (2 * warpsN) >= 8;
+    if (canM && (!canN || m / warpsM >= n / warpsN))
+      warpsM *= 2;
+    else if (canN)
+      warpsN *= 2;
+    else
+      warpsM *= 2; // more warps than tiles: they repeat along M
+  }
+  return {warpsM, warpsN};
+}
+
 LogicalResult accelerate(tile::DotOp dot, int arch, unsigned numWarps) {
   auto resultType = cast<RankedTensorType>(dot.getType());
   if (isa_and_present<MmaEncodingAttr>(resultType.getEncoding()))
@@ -75,10 +149,7 @@ LogicalResult accelerate(tile::DotOp dot, int arch, unsigned numWarps) {
            << " (MxNxK) is smaller than one mma.sync.m16n8k" << instr->instrK
            << " (M >= 16, N >= 8, K >= " << instr->instrK << ")";
 
-  // Warps along M first (one 16-row slab each, as FlashAttention does),
-  // the rest along N.
-  unsigned warpsM = unsigned(std::min<int64_t>(numWarps, std::max<int64_t>(1, m / 16)));
-  unsigned warpsN = numWarps / warpsM;
+  auto [warpsM, warpsN] = chooseWarps(m, n, numWarps, isChained(dot));
   MLIRContext *context = dot.getContext();
   auto mma = MmaEncodingAttr::get(context, /*version=*/2, {warpsM, warpsN},
                                   {16, 8}, instr->instrK);

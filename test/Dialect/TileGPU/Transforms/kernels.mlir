@@ -109,12 +109,12 @@
 // MM: scf.for {{.*}} -> (tensor<128x64xf32, #[[MMA]]>)
 // MM: tile.dot {{.*}} : tensor<128x32xf16, {{.*}}> * tensor<32x64xf16, {{.*}}> -> tensor<128x64xf32, #[[MMA]]>
 
-// tf32 on f32 matrices.
+// tf32 on f32 matrices; a standalone product splits its warps 2 x 2.
 // RUN: flash-translate %kernels/matmul.py --kernel matmul -D BLOCK_M=64 -D BLOCK_N=64 -D BLOCK_K=16 -D ALLOW_TF32=True \
 // RUN:   -T A=*f32 -T B=*f32 -T C=*f32 -T stride_am=i32 -T stride_ak=i32 -T stride_bk=i32 -T stride_bn=i32 -T stride_cm=i32 -T stride_cn=i32 \
 // RUN:   --emit=tile-opt \
 // RUN: | flash-opt --convert-tile-to-tilegpu %gpu_passes | FileCheck %s --check-prefix=TF32
-// TF32-DAG: #[[MMA:.*]] = #tilegpu.mma<{version = 2, warpsPerCTA = [4, 1], instrShape = [16, 8], instrK = 8}>
+// TF32-DAG: #[[MMA:.*]] = #tilegpu.mma<{version = 2, warpsPerCTA = [2, 2], instrShape = [16, 8], instrK = 8}>
 // TF32-DAG: #tilegpu.dot_op<{opIdx = 0, parent = #[[MMA]], kWidth = 1}>
 // TF32: tile.dot {{.*}} -> tensor<64x64xf32, #[[MMA]]>
 
