@@ -66,6 +66,10 @@ NHEADS = 12
 HEAD_DIMS = (64, 128)
 SEQLENS = (512, 1024, 2048, 4096, 8192, 16384)
 QUICK_SEQLENS = (1024, 4096)
+#: --issue: the configurations of the Speed I bar, (head dim, seqlen, batch,
+#: heads), against the FlashAttention-2 and cuDNN backends only.
+ISSUE_PROBLEMS = ((64, 1024, 8, 12), (64, 4096, 8, 12), (128, 1024, 16, 12),
+                  (128, 4096, 16, 12), (128, 16384, 1, 16))
 SDPA_BACKENDS = {
     "sdpa-flash": SDPBackend.FLASH_ATTENTION,
     "sdpa-cudnn": SDPBackend.CUDNN_ATTENTION,
@@ -97,8 +101,9 @@ def median_ms(fn: Callable[[], Any], grad_to_none=None) -> float:
     return statistics.median(times)
 
 
-def flops(batch: int, seqlen: int, head_dim: int, causal: bool, mode: str) -> float:
-    f = 4.0 * batch * NHEADS * seqlen * seqlen * head_dim
+def flops(batch: int, seqlen: int, head_dim: int, causal: bool, mode: str,
+          heads: int = NHEADS) -> float:
+    f = 4.0 * batch * heads * seqlen * seqlen * head_dim
     if causal:
         f /= 2
     return f * (3.5 if mode == "fwd+bwd" else 1.0)
@@ -108,11 +113,12 @@ class Problem:
     """Inputs of one (head dim, seqlen): flashtile's (B, N, H, D) and SDPA's
     (B, H, N, D), each contiguous in its own layout, same values."""
 
-    def __init__(self, head_dim: int, seqlen: int, batch: Optional[int] = None, seed: int = 0):
-        self.head_dim, self.seqlen = head_dim, seqlen
+    def __init__(self, head_dim: int, seqlen: int, batch: Optional[int] = None, seed: int = 0,
+                 heads: int = NHEADS):
+        self.head_dim, self.seqlen, self.heads = head_dim, seqlen, heads
         self.batch = batch or max(1, TOKENS // seqlen)
         g = torch.Generator(device="cuda").manual_seed(seed)
-        shape = (self.batch, seqlen, NHEADS, head_dim)
+        shape = (self.batch, seqlen, heads, head_dim)
         self.q, self.k, self.v, self.do = (
             torch.randn(shape, generator=g, device="cuda", dtype=torch.float16) for _ in range(4))
         self.sq, self.sk, self.sv, self.sdo = (
@@ -395,6 +401,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--quick", action="store_true", help="seqlen 1024 and 4096 only")
     parser.add_argument("--seqlens", default=None, help="comma-separated, overrides the set")
+    parser.add_argument("--issue", action="store_true",
+                        help="the Speed I bar's problems (ISSUE_PROBLEMS) against sdpa-flash "
+                             "and sdpa-cudnn")
     parser.add_argument("--budget-s", type=float, default=200.0,
                         help="start no new measurement after this many seconds")
     args = parser.parse_args(argv)
@@ -414,53 +423,56 @@ def main(argv=None) -> int:
 
     records: List[Dict] = []
     skipped: List[str] = []
-    for d in HEAD_DIMS:
-        for n in seqlens:
-            problem = Problem(d, n)
-            for causal in (False, True):
-                for mode in MODES:
-                    if time.perf_counter() - start > args.budget_s:
-                        skipped.append(f"{mode} d{d} N{n} {'causal' if causal else 'full'}")
+    problems = (ISSUE_PROBLEMS if args.issue
+                else [(d, n, None, NHEADS) for d in HEAD_DIMS for n in seqlens])
+    backends = ("flashtile", "sdpa-flash", "sdpa-cudnn") if args.issue else BACKENDS
+    for d, n, batch, heads in problems:
+        problem = Problem(d, n, batch=batch, heads=heads)
+        for causal in (False, True):
+            for mode in MODES:
+                if time.perf_counter() - start > args.budget_s:
+                    skipped.append(f"{mode} d{d} N{n} {'causal' if causal else 'full'}")
+                    continue
+                try:
+                    ok, note = check_flashtile(problem, causal, mode)
+                except Exception as error:  # a launch or compile failure
+                    ok, note = False, failure(error)
+                tag = (f"{mode:7} d{d} N{n:5} B{problem.batch:2} H{heads} "
+                       f"{'causal' if causal else 'full  '}")
+                print(f"{tag} check {'ok' if ok else 'WRONG'} ({note})", flush=True)
+                for backend in backends:
+                    record = dict(mode=mode, head_dim=d, seqlen=n, batch=problem.batch,
+                                  heads=heads, causal=causal, backend=backend, ms=None,
+                                  tflops=None, peak_extra_bytes=None, status="ok")
+                    if backend == "flashtile" and not ok:
+                        record["status"] = "wrong (not timed)"
+                        record["check"] = note
+                        records.append(record)
                         continue
                     try:
-                        ok, note = check_flashtile(problem, causal, mode)
-                    except Exception as error:  # a launch or compile failure
-                        ok, note = False, failure(error)
-                    tag = f"{mode:7} d{d} N{n:5} B{problem.batch:2} {'causal' if causal else 'full  '}"
-                    print(f"{tag} check {'ok' if ok else 'WRONG'} ({note})", flush=True)
-                    for backend in BACKENDS:
-                        record = dict(mode=mode, head_dim=d, seqlen=n, batch=problem.batch,
-                                      heads=NHEADS, causal=causal, backend=backend, ms=None,
-                                      tflops=None, peak_extra_bytes=None, status="ok")
-                        if backend == "flashtile" and not ok:
-                            record["status"] = "wrong (not timed)"
-                            record["check"] = note
-                            records.append(record)
-                            continue
-                        try:
-                            fn, grads = problem.call(backend, causal, mode)
-                            record["peak_extra_bytes"] = peak_extra_bytes(fn, grads)
-                            record["ms"] = median_ms(fn, grad_to_none=grads if mode != "fwd" else None)
-                            record["tflops"] = flops(problem.batch, n, d, causal, mode) / (
-                                record["ms"] * 1e-3) / 1e12
-                        except Exception as error:
-                            record["status"] = failure(error)
-                            torch.cuda.empty_cache()
-                        if backend == "flashtile":
-                            record["check"] = note
-                        records.append(record)
-                        shown = (f"{record['tflops']:6.1f} TFLOP/s  {record['ms']:8.3f} ms  "
-                                 f"{record['peak_extra_bytes'] / 1e6:8.1f} MB"
-                                 if record["tflops"] else record["status"])
-                        print(f"  {backend:15} {shown}", flush=True)
-            del problem
-            torch.cuda.empty_cache()
+                        fn, grads = problem.call(backend, causal, mode)
+                        record["peak_extra_bytes"] = peak_extra_bytes(fn, grads)
+                        record["ms"] = median_ms(fn, grad_to_none=grads if mode != "fwd" else None)
+                        record["tflops"] = flops(problem.batch, n, d, causal, mode, heads) / (
+                            record["ms"] * 1e-3) / 1e12
+                    except Exception as error:
+                        record["status"] = failure(error)
+                        torch.cuda.empty_cache()
+                    if backend == "flashtile":
+                        record["check"] = note
+                    records.append(record)
+                    shown = (f"{record['tflops']:6.1f} TFLOP/s  {record['ms']:8.3f} ms  "
+                             f"{record['peak_extra_bytes'] / 1e6:8.1f} MB"
+                             if record["tflops"] else record["status"])
+                    print(f"  {backend:15} {shown}", flush=True)
+        del problem
+        torch.cuda.empty_cache()
 
     # The peers' memory figure: fwd+bwd, B16 H12 N4096 d128.
     memory_peer: Dict[str, Any] = {}
     if time.perf_counter() - start < args.budget_s + 60:
         problem = Problem(128, 4096, batch=16)
-        for backend in BACKENDS:
+        for backend in backends:
             try:
                 fn, grads = problem.call(backend, False, "fwd+bwd")
                 memory_peer[backend] = peak_extra_bytes(fn, grads)

@@ -46,6 +46,8 @@ __all__ = [
     "Config",
     "CONFIGS",
     "config_for",
+    "configs_for_arch",
+    "TURING_CONFIGS",
 ]
 
 
@@ -166,13 +168,12 @@ class Config(NamedTuple):
 #: kernel, the dK/dV kernel (BLOCK_N keys owned, BLOCK_M queries per step)
 #: and the dQ kernel (BLOCK_M queries owned, BLOCK_N keys per step); the
 #: backward preprocessing uses the dQ kernel's BLOCK_M with 4 warps. Chosen
-#: so that ptxas reports 0 spill bytes for every kernel at sm_75, sm_80 and
-#: sm_90, f16 and bf16, causal or not (bench/ptxas_configs.py prints the
-#: registers of any configuration; test/python/test_ptxas.py checks these),
-#: preferring the largest tiles, which reload K/V (forward, dQ) or Q/dO (dK/dV)
-#: the fewest times; for d64 and d128 the fastest spill-free candidates that
-#: bench/tune_attention.py timed on an H200 (bench/results/2026-11-21-h200-tuned). Larger tiles spill: e.g. dK/dV 64x64 at d64 spills 4 bytes
-#: at sm_90, dQ 128x64 at d128 8 bytes. docs/gpu.md has the table.
+#: so that ptxas reports 0 spill bytes for every kernel at sm_80 and sm_90
+#: (sm_75 with TURING_CONFIGS), f16 and bf16, causal or not
+#: (bench/ptxas_configs.py prints the registers of any configuration;
+#: test/python/test_ptxas.py checks these); for d64 and d128 the fastest
+#: spill-free candidates that bench/tune_attention.py timed on an H200
+#: (bench/results/2026-12-01-h200-speed1). docs/perf.md has the table.
 CONFIGS = {
     16: (Config(128, 64, 8, 2), Config(64, 128, 8, 2), Config(128, 64, 8, 2)),
     32: (Config(128, 64, 8, 2), Config(64, 64, 8, 2), Config(128, 64, 8, 2)),
@@ -185,9 +186,28 @@ CONFIGS = {
 MIN_HEAD_DIM, MAX_HEAD_DIM = 16, 128
 
 
-def config_for(head_dim: int) -> Tuple[Config, Config, Config]:
-    """(forward, dK/dV, dQ) configurations for `head_dim`."""
-    return CONFIGS[block_d(head_dim)]
+#: Where sm_75 (m16n8k8, no cp.async) needs smaller backward tiles to stay
+#: spill-free: the configurations used on Turing instead of CONFIGS.
+TURING_CONFIGS = {
+    128: (Config(64, 64, 4, 3), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
+}
+
+
+def configs_for_arch(arch: int) -> Dict[int, Tuple[Config, Config, Config]]:
+    """CONFIGS as used on sm_`arch`."""
+    return {**CONFIGS, **TURING_CONFIGS} if arch < 80 else CONFIGS
+
+
+def config_for(head_dim: int, arch: int = 90) -> Tuple[Config, Config, Config]:
+    """(forward, dK/dV, dQ) configurations for `head_dim` on sm_`arch`."""
+    return configs_for_arch(arch)[block_d(head_dim)]
+
+
+def _device_arch(x: Any) -> int:
+    """The arch FlashTile compiles for on the device of CUDA tensor x."""
+    from .backends import cuda_arch
+
+    return cuda_arch(x.get_device())
 
 
 def _torch() -> Any:
@@ -340,7 +360,7 @@ def _forward_plan(q: Any, k: Any, v: Any, softmax_scale: Optional[float],
                   causal: bool) -> _ForwardPlan:
     """The plan of checked q, k, v with contiguous last dimensions."""
     batch, seqlen_q, nheads, head_dim = q.shape
-    fwd, _, _ = config_for(head_dim)
+    fwd, _, _ = config_for(head_dim, _device_arch(q))
     grid = (cdiv(seqlen_q, fwd.block_m), batch * nheads)
     return _ForwardPlan(
         kernels.load("attention").attention_fwd[grid],
@@ -392,7 +412,7 @@ def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: boo
         lse = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
     _check_output("out", out, q.shape, q.dtype, q.device)
     _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
-    fwd, _, _ = config_for(head_dim)
+    fwd, _, _ = config_for(head_dim, _device_arch(q))
     grid = (cdiv(seqlen_q, fwd.block_m), batch * nheads)
     kernels.load("attention").attention_fwd[grid](
         q, k, v, out, lse,
@@ -438,7 +458,7 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     _check_output("delta", delta, (batch, nheads, seqlen_q), torch.float32, q.device,
                   contiguous=True)
 
-    _, dkdv, dqc = config_for(head_dim)
+    _, dkdv, dqc = config_for(head_dim, _device_arch(q))
     scale = _scale(head_dim, softmax_scale)
     common = dict(HEAD_DIM=head_dim)
     attention = kernels.load("attention")

@@ -299,6 +299,11 @@ def register_backend(backend: Backend) -> None:
     _BACKENDS[backend.device] = backend
 
 
+def cuda_arch(index: int) -> int:
+    """The arch the CUDA backend compiles for on device `index`."""
+    return _BACKENDS["cuda"].arch_of_device(index)  # type: ignore[attr-defined]
+
+
 def interpret_mode() -> bool:
     """FLASHTILE_INTERPRET=1 runs every launch on the CPU executor."""
     return os.environ.get("FLASHTILE_INTERPRET", "") not in ("", "0")

@@ -25,7 +25,7 @@ from typing import Dict, List, NamedTuple, Optional
 import pytest
 
 from flashtile import _native
-from flashtile.attention import CONFIGS, block_d
+from flashtile.attention import block_d, configs_for_arch
 from flashtile.errors import CompilationError
 from flashtile.kernels import kernels_dir
 from flashtile.ptxas import find_ptxas, signature
@@ -62,9 +62,9 @@ class Case(NamedTuple):
 def _attention_cases() -> List[Case]:
     cases = []
     for head_dim in ATTENTION_HEAD_DIMS:
-        fwd, dkdv, dq = CONFIGS[block_d(head_dim)]
         common = {"HEAD_DIM": head_dim}
         for arch in ARCHS:
+            fwd, dkdv, dq = configs_for_arch(arch)[block_d(head_dim)]
             for dtype in ("f16", "bf16"):
                 error = r"bf16 mma\.sync needs sm_80" if dtype == "bf16" and arch < 80 else None
                 for causal in (False, True):
