@@ -97,3 +97,41 @@ func.func @trans_order(%m: !tilegpu.memdesc<16x8xf16, #s>) {
   %0 = tilegpu.memdesc_trans %m : !tilegpu.memdesc<16x8xf16, #s> -> !tilegpu.memdesc<8x16xf16, #s>
   return
 }
+
+// -----
+
+// Module attributes are verified: passes divide by num_warps (0 used to
+// stop flash-opt with SIGFPE in the coalesce and accelerate-matmul passes).
+// expected-error @+1 {{'tilegpu.num_warps' must be an i32 power of two from 1 to 32, got 0 : i32}}
+module attributes {tilegpu.num_warps = 0 : i32} {
+}
+
+// -----
+
+// expected-error @+1 {{'tilegpu.num_warps' must be an i32 power of two from 1 to 32, got 3 : i32}}
+module attributes {tilegpu.num_warps = 3 : i32} {
+}
+
+// -----
+
+// expected-error @+1 {{'tilegpu.num_warps' must be an i32 power of two from 1 to 32, got -1 : i32}}
+module attributes {tilegpu.num_warps = -1 : i32} {
+}
+
+// -----
+
+// expected-error @+1 {{'tilegpu.num_warps' must be an i32 power of two from 1 to 32, got 1000000 : i32}}
+module attributes {tilegpu.num_warps = 1000000 : i32} {
+}
+
+// -----
+
+// expected-error @+1 {{'tilegpu.shared' must be a non-negative i32}}
+module attributes {tilegpu.num_warps = 4 : i32, tilegpu.shared = -16 : i32} {
+}
+
+// -----
+
+// expected-error @+1 {{'tilegpu.target' must be a string "cuda:<arch>"}}
+module attributes {tilegpu.target = 80 : i32} {
+}

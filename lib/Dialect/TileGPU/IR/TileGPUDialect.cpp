@@ -519,6 +519,39 @@ llvm::Expected<int64_t> getScratchBytes(Operation *op) {
   return 0;
 }
 
+LogicalResult TileGPUDialect::verifyOperationAttribute(Operation *op,
+                                                       NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto integer = dyn_cast<IntegerAttr>(attr.getValue());
+  if (name == kNumWarpsAttrName) {
+    // Passes divide by it and size layouts with it: 1 to 32 warps (1024
+    // threads), a power of two.
+    if (!integer || !integer.getType().isInteger(32) || integer.getInt() < 1 ||
+        integer.getInt() > 32 || !llvm::isPowerOf2_64(integer.getInt()))
+      return op->emitOpError()
+             << "'" << name
+             << "' must be an i32 power of two from 1 to 32, got "
+             << attr.getValue();
+    return success();
+  }
+  if (name == kSharedAttrName) {
+    if (!integer || !integer.getType().isInteger(32) || integer.getInt() < 0)
+      return op->emitOpError() << "'" << name
+                               << "' must be a non-negative i32, got "
+                               << attr.getValue();
+    return success();
+  }
+  if (name == kTargetAttrName) {
+    auto target = dyn_cast<StringAttr>(attr.getValue());
+    if (!target || !target.getValue().starts_with("cuda:"))
+      return op->emitOpError() << "'" << name
+                               << "' must be a string \"cuda:<arch>\", got "
+                               << attr.getValue();
+    return success();
+  }
+  return success();
+}
+
 int getNumWarps(ModuleOp module) {
   if (auto attr = module->getAttrOfType<IntegerAttr>(
           TileGPUDialect::kNumWarpsAttrName))

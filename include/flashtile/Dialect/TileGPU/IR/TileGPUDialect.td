@@ -26,9 +26,11 @@ def TileGPU_Dialect : Dialect {
     conversion, shared-memory buffers (`!tilegpu.memdesc`) and the
     asynchronous copies and barriers that move data through them.
 
-    Module attributes: `tilegpu.num_warps` (i32), `tilegpu.target`
-    ("cuda:80", ...), and after allocation `tilegpu.shared` (bytes).
+    Module attributes: `tilegpu.num_warps` (i32, a power of two from 1 to
+    32), `tilegpu.target` ("cuda:80", ...), and after allocation
+    `tilegpu.shared` (i32 bytes, not negative); the dialect verifies them.
   }];
+  let hasOperationAttrVerify = 1;
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
   let extraClassDeclaration = [{
