@@ -162,4 +162,17 @@ Value convertTo(OpBuilder &builder, Location loc, Value value, Type type) {
   return ConvertLayoutOp::create(builder, loc, type, value);
 }
 
+SharedEncodingAttr getMmaOperandSharedEncoding(MLIRContext *context,
+                                               ArrayRef<int64_t> shape,
+                                               ArrayRef<unsigned> order,
+                                               unsigned elemBitWidth) {
+  auto swizzle = layout::mmaOperandSwizzle(shape, order, elemBitWidth);
+  if (!swizzle) {
+    llvm::consumeError(swizzle.takeError());
+    return nullptr;
+  }
+  return SharedEncodingAttr::get(context, swizzle->vec, swizzle->perPhase,
+                                 swizzle->maxPhase, order);
+}
+
 } // namespace flashtile::tilegpu

@@ -56,6 +56,14 @@ mlir::Type withEncoding(mlir::Type type, mlir::Attribute encoding);
 /// The encoding of a ranked tensor type, or null.
 mlir::Attribute getEncoding(mlir::Type type);
 
+/// The swizzled shared layout an mma operand block of `shape` stored with
+/// `order` reads conflict-free with ldmatrix (layout::mmaOperandSwizzle),
+/// or null when the shape has none.
+SharedEncodingAttr getMmaOperandSharedEncoding(mlir::MLIRContext *context,
+                                               llvm::ArrayRef<int64_t> shape,
+                                               llvm::ArrayRef<unsigned> order,
+                                               unsigned elemBitWidth);
+
 /// Result encoding of `tile.trans` with `order` for a source in `encoding`:
 /// the same blocked layout with its dimensions permuted (registers are only
 /// renamed). Null for other encodings.

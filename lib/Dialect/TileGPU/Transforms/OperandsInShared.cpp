@@ -44,16 +44,11 @@ MemDescType getOperandBufferType(RankedTensorType source) {
   if (!blocked || source.getRank() != 2 ||
       !source.getElementType().isIntOrFloat())
     return nullptr;
-  auto swizzle = layout::mmaOperandSwizzle(
-      source.getShape(), blocked.getOrder(),
+  SharedEncodingAttr shared = getMmaOperandSharedEncoding(
+      source.getContext(), source.getShape(), blocked.getOrder(),
       source.getElementType().getIntOrFloatBitWidth());
-  if (!swizzle) {
-    llvm::consumeError(swizzle.takeError());
+  if (!shared)
     return nullptr;
-  }
-  auto shared = SharedEncodingAttr::get(source.getContext(), swizzle->vec,
-                                        swizzle->perPhase, swizzle->maxPhase,
-                                        blocked.getOrder());
   return MemDescType::get(source.getContext(), source.getShape(),
                           source.getElementType(), shared);
 }

@@ -138,15 +138,10 @@ std::optional<PipelinedLoad> matchLoad(tile::LoadOp load, scf::ForOp loop,
   // dimension the copies are vectorized along.
   auto dataType = cast<RankedTensorType>(data.getType());
   auto blocked = cast<BlockedEncodingAttr>(dataType.getEncoding());
-  auto swizzle = layout::mmaOperandSwizzle(dataType.getShape(),
-                                           blocked.getOrder(), bits);
-  if (!swizzle) {
-    llvm::consumeError(swizzle.takeError());
+  SharedEncodingAttr shared = getMmaOperandSharedEncoding(
+      load.getContext(), dataType.getShape(), blocked.getOrder(), bits);
+  if (!shared)
     return std::nullopt;
-  }
-  auto shared = SharedEncodingAttr::get(load.getContext(), swizzle->vec,
-                                        swizzle->perPhase, swizzle->maxPhase,
-                                        blocked.getOrder());
   SmallVector<int64_t> shape{numStages};
   shape.append(dataType.getShape().begin(), dataType.getShape().end());
   candidate.bufferType = MemDescType::get(load.getContext(), shape,

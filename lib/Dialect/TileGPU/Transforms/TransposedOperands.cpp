@@ -64,21 +64,16 @@ struct TileGPUTransposedOperandsPass
       return;
     // x is stored row by row (its dimension 1 contiguous), so the operand
     // [n, m] = x[m, n] has its dimension 0 contiguous.
-    auto swizzle = layout::mmaOperandSwizzle(
-        operandType.getShape(), {0, 1}, elem.getIntOrFloatBitWidth());
-    if (!swizzle) {
-      llvm::consumeError(swizzle.takeError());
-      return;
-    }
     MLIRContext *ctx = convert.getContext();
-    auto sharedWith = [&](ArrayRef<unsigned> order) {
-      return SharedEncodingAttr::get(ctx, swizzle->vec, swizzle->perPhase,
-                                     swizzle->maxPhase, order);
-    };
-    auto bufferType =
-        MemDescType::get(ctx, xType.getShape(), elem, sharedWith({1, 0}));
-    auto viewType =
-        MemDescType::get(ctx, operandType.getShape(), elem, sharedWith({0, 1}));
+    SharedEncodingAttr viewShared = getMmaOperandSharedEncoding(
+        ctx, operandType.getShape(), {0, 1}, elem.getIntOrFloatBitWidth());
+    if (!viewShared)
+      return;
+    auto bufferShared = SharedEncodingAttr::get(
+        ctx, viewShared.getVec(), viewShared.getPerPhase(),
+        viewShared.getMaxPhase(), {1, 0});
+    auto bufferType = MemDescType::get(ctx, xType.getShape(), elem, bufferShared);
+    auto viewType = MemDescType::get(ctx, operandType.getShape(), elem, viewShared);
     OpBuilder builder(convert);
     Location loc = convert.getLoc();
     Value buffer = LocalAllocOp::create(builder, loc, bufferType, x);
