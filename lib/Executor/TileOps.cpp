@@ -107,7 +107,7 @@ llvm::Error flashtile::exec::executeTileOp(Interpreter &interp, Operation &op) {
       .Case([&](tile::MakeRangeOp r) { return evalMakeRange(I, r); })
       .Case([&](tile::SplatOp s) { return evalSplat(I, s); })
       .Case([&](tile::BroadcastOp b) { return evalBroadcast(I, b); })
-      .Case<tile::ExpandDimsOp, tile::ReshapeOp>([&](Operation *) {
+      .Case<tile::ExpandDimsOp, tile::ReshapeOp, tile::HintOp>([&](Operation *) {
         return copyElements(I, op.getOperand(0), op.getResult(0));
       })
       .Case([&](tile::TransOp t) { return evalTrans(I, t); })

@@ -101,6 +101,8 @@ static std::optional<Builtin> lookupLanguageBuiltin(StringRef name) {
       .Case("cos", Builtin::Cos)
       .Case("where", Builtin::Where)
       .Case("cdiv", Builtin::Cdiv)
+      .Case("multiple_of", Builtin::MultipleOf)
+      .Case("max_contiguous", Builtin::MaxContiguous)
       .Case("next_power_of_2", Builtin::NextPowerOf2)
       .Case("static_assert", Builtin::StaticAssert)
       .Case("static_range", Builtin::StaticRange)

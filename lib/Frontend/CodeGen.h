@@ -271,6 +271,10 @@ public:
                                llvm::SmallVectorImpl<std::optional<Arg>> &out);
   /// A compile-time int argument.
   llvm::FailureOr<int64_t> getConstInt(const Arg &arg, const llvm::Twine &what);
+  /// fl.multiple_of / fl.max_contiguous: a tile.hint on `x`.
+  llvm::FailureOr<PyValue> emitHint(const Arg &x, const Arg &values,
+                                    bool isMultipleOf, llvm::StringRef name,
+                                    mlir::Location opLoc);
   /// A shape argument: an int or a tuple of ints, each a power of two.
   llvm::FailureOr<llvm::SmallVector<int64_t>> getShape(const Arg &arg,
                                                        const llvm::Twine &what);

@@ -159,6 +159,50 @@ LogicalResult CodeGen::getRangeBounds(StringRef callee, const CallArgs &args,
   return success();
 }
 
+FailureOr<PyValue> CodeGen::emitHint(const Arg &x, const Arg &values,
+                                     bool isMultipleOf, StringRef name,
+                                     Location opLoc) {
+  // A compile-time int is known exactly: nothing to state.
+  if (x.value.is(PyValue::Kind::Int))
+    return x.value;
+  if (!x.value.isRuntime() ||
+      !(isIntType(getElementTypeOf(x.value.getRuntime().getType())) ||
+        isPointerType(getElementTypeOf(x.value.getRuntime().getType()))))
+    return error(x.loc, name + " argument must be an integer or pointer "
+                               "scalar or block, got " +
+                            repr(x.value));
+  Value src = x.value.getRuntime();
+  int64_t rank = std::max<int64_t>(1, getShapeOf(src.getType()).size());
+  llvm::SmallVector<int64_t> facts;
+  llvm::SmallVector<PyValue> elements;
+  if (values.value.is(PyValue::Kind::Tuple))
+    llvm::append_range(elements, values.value.getElements());
+  else
+    elements.push_back(values.value);
+  for (const PyValue &element : elements) {
+    if (!element.is(PyValue::Kind::Int) || element.getInt() < 1)
+      return error(values.loc, name + " values must be positive compile-time "
+                                      "ints (one, or a tuple of one per "
+                                      "dimension), got " +
+                                   repr(values.value));
+    facts.push_back(element.getInt());
+  }
+  if (static_cast<int64_t>(facts.size()) != rank)
+    return error(values.loc, name + " needs one value per dimension of its "
+                                    "argument (" +
+                                 Twine(rank) + "), got " +
+                                 Twine(facts.size()));
+  auto hint = tile::HintOp::create(builder, opLoc, src.getType(), src,
+                                   /*multiple_of=*/nullptr,
+                                   /*max_contiguous=*/nullptr);
+  auto attr = builder.getDenseI64ArrayAttr(facts);
+  if (isMultipleOf)
+    hint.setMultipleOfAttr(attr);
+  else
+    hint.setMaxContiguousAttr(attr);
+  return PyValue::getRuntime(hint.getResult());
+}
+
 //===----------------------------------------------------------------------===//
 // Dispatch
 //===----------------------------------------------------------------------===//
@@ -488,6 +532,15 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
       return error(a[0]->loc, "fl.next_power_of_2() needs 1 <= n <= 2**62, got " +
                                   std::to_string(*n));
     return PyValue::getInt(int64_t(llvm::PowerOf2Ceil(uint64_t(*n))));
+  }
+
+  case Builtin::MultipleOf:
+  case Builtin::MaxContiguous: {
+    bool isMultipleOf = builtin == Builtin::MultipleOf;
+    StringRef name = isMultipleOf ? "fl.multiple_of()" : "fl.max_contiguous()";
+    if (failed(bind(name, {"x", "values"}, 2)))
+      return failure();
+    return emitHint(*a[0], *a[1], isMultipleOf, name, opLoc);
   }
 
   case Builtin::Cdiv: {

@@ -63,6 +63,8 @@ enum class Builtin {
   Cos,
   Where,
   Cdiv,
+  MultipleOf,
+  MaxContiguous,
   NextPowerOf2,
   StaticAssert,
   StaticRange,

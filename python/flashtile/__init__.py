@@ -9,7 +9,9 @@
     kernel[(fl.cdiv(n, 128),)](x, n, BLOCK=128)
 
 Submodules: :mod:`flashtile.language` (the DSL, ``fl``), :mod:`flashtile.jit`,
-:mod:`flashtile.errors`, :mod:`flashtile.backends`, :mod:`flashtile.cache`,
+:mod:`flashtile.autotune` (``@flashtile.autotune``, :class:`Config`),
+:mod:`flashtile.testing` (``do_bench``), :mod:`flashtile.errors`,
+:mod:`flashtile.backends`, :mod:`flashtile.cache`,
 :mod:`flashtile.reference` (numpy references), :mod:`flashtile.attention`
 (host wrappers of kernels/attention.py: :func:`flash_attn_func` on CUDA
 tensors, with autograd; numpy wrappers on the CPU executor).
@@ -26,6 +28,7 @@ from .errors import (
     NativeModuleError,
 )
 from .attention import flash_attn_func
+from .autotune import Autotuner, Config, autotune
 from .jit import CompiledKernel, JITFunction, jit
 from .language import cdiv
 
@@ -33,6 +36,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "jit",
+    "autotune",
+    "Config",
+    "Autotuner",
     "flash_attn_func",
     "JITFunction",
     "CompiledKernel",

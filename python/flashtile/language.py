@@ -41,7 +41,7 @@ __all__ = [
     "dot", "trans", "reshape", "expand_dims", "broadcast_to",
     "max", "min", "sum", "rowmax", "rowsum", "maximum", "minimum",
     "exp", "exp2", "log", "log2", "sqrt", "rsqrt", "abs", "sin", "cos",
-    "where", "cdiv", "next_power_of_2", "static_assert", "jit", "OutsideKernelError",
+    "where", "cdiv", "next_power_of_2", "multiple_of", "max_contiguous", "static_assert", "jit", "OutsideKernelError",
 ]
 
 _bool = bool  # `bool` is rebound to fl.int1 at the end of this module
@@ -449,6 +449,29 @@ def next_power_of_2(n: int) -> int:
             raise ValueError(f"next_power_of_2() needs n >= 1, got {n}")
         return 1 << (n - 1).bit_length()
     raise _outside("next_power_of_2")
+
+
+@_builtin
+def multiple_of(x: Value, values: Union[int, Sequence[int]]) -> Value:
+    """``x`` unchanged, with the promise that along each dimension the first
+    value of every run of consecutive values (every value, where there are
+    none) is a multiple of ``values[d]`` (bytes for pointers). The compiler
+    uses it to vectorise loads and stores it cannot prove aligned; a false
+    promise is undefined behaviour. One value per dimension of ``x``.
+
+    Example: ``offs_m = fl.multiple_of((pid_m * BLOCK_M + fl.arange(0, BLOCK_M)) % M, BLOCK_M)``
+    """
+
+
+@_builtin
+def max_contiguous(x: Value, values: Union[int, Sequence[int]]) -> Value:
+    """``x`` unchanged, with the promise that along each dimension its values
+    are consecutive in aligned runs of ``values[d]``. Together with
+    :func:`multiple_of` this recovers 16-byte accesses through offsets the
+    compiler cannot see through (``% M``, loaded indices).
+
+    Example: ``offs_m = fl.max_contiguous(fl.multiple_of(offs_m, BLOCK_M), BLOCK_M)``
+    """
 
 
 @_builtin

@@ -18,6 +18,9 @@
 # RUN: not flash-translate %t/range.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=RANGE
 # RUN: not flash-translate %t/math_int.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=MATHINT
 # RUN: not flash-translate %t/dtype_call.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=DTYPE
+# RUN: not flash-translate %t/hint_kind.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=HINTKIND
+# RUN: not flash-translate %t/hint_rank.py --kernel k 2>&1 | FileCheck %s --strict-whitespace --check-prefix=HINTRANK
+# RUN: not flash-translate %t/hint_value.py --kernel k -T n=i32 2>&1 | FileCheck %s --strict-whitespace --check-prefix=HINTVALUE
 
 # ARITY: {{.*}}arity.py:3:26: error: fl.arange() takes 2 positional arguments but 3 were given
 # ARITY-NEXT: {{^}}    r = fl.arange(0, 16, 2){{$}}
@@ -61,6 +64,12 @@
 # RANGE: {{.*}}range.py:2:9: error: range() can only be the iterable of a for loop
 # MATHINT: {{.*}}math_int.py:3:16: error: fl.exp() needs floating-point values, got i32; convert with x.to(fl.float32)
 # DTYPE: {{.*}}dtype_call.py:3:9: error: a dtype is not callable; convert values with x.to(fl.float16)
+
+# HINTKIND: {{.*}}hint_kind.py:3:24: error: fl.multiple_of() argument must be an integer or pointer scalar or block, got tensor<16xf32>
+# HINTRANK: {{.*}}hint_rank.py:4:52: error: fl.max_contiguous() needs one value per dimension of its argument (2), got 1
+# HINTVALUE: {{.*}}hint_value.py:3:27: error: fl.multiple_of() values must be positive compile-time ints (one, or a tuple of one per dimension), got 0
+# HINTVALUE-NEXT: {{^}}    m = fl.multiple_of(n, 0){{$}}
+# HINTVALUE-NEXT: {{^}}                          ^{{$}}
 
 #--- arity.py
 import flashtile.language as fl
@@ -133,3 +142,16 @@ def k():
 import flashtile.language as fl
 def k():
     x = fl.float16(1.0)
+#--- hint_kind.py
+import flashtile.language as fl
+def k():
+    x = fl.multiple_of(fl.zeros((16,), fl.float32), 16)
+#--- hint_rank.py
+import flashtile.language as fl
+def k():
+    r = fl.arange(0, 16)
+    x = fl.max_contiguous(r[:, None] + r[None, :], 16)
+#--- hint_value.py
+import flashtile.language as fl
+def k(n):
+    m = fl.multiple_of(n, 0)

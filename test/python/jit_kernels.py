@@ -50,3 +50,26 @@ def strided_copy(X: fl.pointer, Y: fl.pointer, N: fl.int32, stride, BLOCK: fl.co
     offs = fl.arange(0, BLOCK)
     mask = offs < N
     fl.store(Y + offs, fl.load(X + offs * stride, mask=mask), mask=mask)
+
+
+@flashtile.jit
+def wrapped_copy(X: fl.pointer, Y: fl.pointer, N: fl.int32, BLOCK: fl.constexpr):
+    # (pid * BLOCK + i) % N hides the runs from the compiler; the hints state them.
+    pid = fl.program_id(0)
+    offs = fl.max_contiguous(fl.multiple_of((pid * BLOCK + fl.arange(0, BLOCK)) % N, BLOCK), BLOCK)
+    fl.store(Y + pid * BLOCK + fl.arange(0, BLOCK), fl.load(X + offs))
+
+
+@flashtile.jit
+def scaled_copy(X: fl.pointer, Y: fl.pointer, N: fl.int32, BLOCK: fl.constexpr,
+                SCALE: fl.constexpr):
+    offs = fl.program_id(0) * BLOCK + fl.arange(0, BLOCK)
+    mask = offs < N
+    fl.store(Y + offs, fl.load(X + offs, mask=mask) * SCALE, mask=mask)
+
+
+@flashtile.jit
+def accumulate(X: fl.pointer, Y: fl.pointer, N: fl.int32, BLOCK: fl.constexpr):
+    offs = fl.program_id(0) * BLOCK + fl.arange(0, BLOCK)
+    mask = offs < N
+    fl.atomic_add(Y + offs, fl.load(X + offs, mask=mask), mask=mask)

@@ -148,6 +148,15 @@ def test_an_int_equal_to_1_is_specialised_as_the_constant(cache_dir):
     assert kernel.stats["compiled"] == 2
 
 
+def test_hints_keep_the_values_on_the_cpu_executor():
+    x = np.arange(48, dtype=np.float32)
+    y = np.zeros(64, np.float32)
+    kernel = fresh(K.wrapped_copy)
+    kernel[(4,)](x, y, 48, BLOCK=16)
+    np.testing.assert_array_equal(y, np.concatenate([x, x[:16]]))
+    assert "tile.hint" in kernel.compile(x, y, 48, BLOCK=16).tile_ir
+
+
 def test_num_warps_and_num_stages_are_part_of_the_key(xy):
     kernel = fresh(K.copy)
     a = kernel[(3,)](*xy, 40, BLOCK=16)

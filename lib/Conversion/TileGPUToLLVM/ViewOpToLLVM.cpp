@@ -7,6 +7,7 @@
 //   reshape, trans                        result's layout, expressed in the
 //                                         source's coordinates, must find
 //                                         each element in the same thread
+//   tile.hint                             the source's registers
 //
 //===----------------------------------------------------------------------===//
 
@@ -199,11 +200,23 @@ struct TransOpConversion : ConvertOpToLLVMPattern<tile::TransOp> {
   }
 };
 
+/// tile.hint: its facts were used by the analysis; the value is unchanged.
+struct HintOpConversion : ConvertOpToLLVMPattern<tile::HintOp> {
+  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
+
+  LogicalResult
+  matchAndRewrite(tile::HintOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getSrc());
+    return success();
+  }
+};
+
 } // namespace
 
 void tilegpu_to_llvm::populateViewOpToLLVMPatterns(
     TileGPUTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ConstantOpConversion, SplatOpConversion, MakeRangeOpConversion,
                BroadcastOpConversion, ExpandDimsOpConversion,
-               ReshapeOpConversion, TransOpConversion>(converter);
+               ReshapeOpConversion, TransOpConversion, HintOpConversion>(converter);
 }

@@ -283,3 +283,35 @@ func.func @reduce_keyword(%x: tensor<8xf32>) {
 func.func @ptr_pointee(%p: !tile.ptr<tensor<4xf32>>) {
   return
 }
+
+// -----
+
+func.func @hint_rank(%x: tensor<8x8xi32>) {
+  // expected-error @+1 {{multiple_of has 1 entries for a value of rank 2}}
+  %0 = tile.hint %x {multiple_of = array<i64: 16>} : tensor<8x8xi32>
+  return
+}
+
+// -----
+
+func.func @hint_positive(%x: tensor<8xi32>) {
+  // expected-error @+1 {{max_contiguous entries must be positive, got 0}}
+  %0 = tile.hint %x {max_contiguous = array<i64: 0>} : tensor<8xi32>
+  return
+}
+
+// -----
+
+func.func @hint_empty(%x: i32) {
+  // expected-error @+1 {{states no fact (multiple_of or max_contiguous)}}
+  %0 = tile.hint %x : i32
+  return
+}
+
+// -----
+
+func.func @hint_float(%x: tensor<8xf32>) {
+  // expected-error @+1 {{operand #0 must be integer or tensor of integers or pointer or tensor of pointers}}
+  %0 = tile.hint %x {multiple_of = array<i64: 16>} : tensor<8xf32>
+  return
+}

@@ -165,6 +165,29 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
 // TransOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult HintOp::verify() {
+  Type type = getSrc().getType();
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  int64_t rank = tensor && tensor.getRank() ? tensor.getRank() : 1;
+  auto check = [&](std::optional<ArrayRef<int64_t>> values,
+                   StringRef name) -> LogicalResult {
+    if (!values)
+      return success();
+    if (static_cast<int64_t>(values->size()) != rank)
+      return emitOpError() << name << " has " << values->size()
+                           << " entries for a value of rank " << rank;
+    for (int64_t value : *values)
+      if (value < 1)
+        return emitOpError() << name << " entries must be positive, got "
+                             << value;
+    return success();
+  };
+  if (!getMultipleOf() && !getMaxContiguous())
+    return emitOpError("states no fact (multiple_of or max_contiguous)");
+  return failure(failed(check(getMultipleOf(), "multiple_of")) ||
+                 failed(check(getMaxContiguous(), "max_contiguous")));
+}
+
 LogicalResult TransOp::verify() {
   auto srcType = getSrc().getType();
   ArrayRef<int32_t> order = getOrder();

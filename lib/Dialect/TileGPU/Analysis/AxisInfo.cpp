@@ -362,6 +362,19 @@ void AxisInfoAnalysis::visitOp(Operation *op) {
             }
             return info;
           })
+          .Case([&](tile::HintOp hint) {
+            // What the program states holds besides what was derived.
+            AxisInfo info = operand(0);
+            for (unsigned d = 0; d < rank; ++d) {
+              if (auto divisors = hint.getMultipleOf())
+                info.divisibility[d] = std::max(
+                    info.divisibility[d], powerOf2Divisor((*divisors)[d]));
+              if (auto runs = hint.getMaxContiguous())
+                info.contiguity[d] = std::max(info.contiguity[d],
+                                              gcd((*runs)[d], shape[d]));
+            }
+            return info;
+          })
           .Case([&](tile::AddPtrOp addptr) {
             int64_t bytes = getElementBytes(
                 tile::getPointeeType(addptr.getPtr().getType()));

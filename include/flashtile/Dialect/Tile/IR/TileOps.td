@@ -187,6 +187,35 @@ def Tile_AddPtrOp : Tile_Op<"addptr", [Pure, AllTypesMatch<["ptr", "result"]>]> 
   let hasFolder = 1;
 }
 
+def Tile_HintOp : Tile_Op<"hint", [Pure, Elementwise, SameOperandsAndResultType]> {
+  let summary = "Facts about a block's values that the compiler may assume";
+  let description = [{
+    The identity on `src`, with facts the compiler cannot derive but may
+    assume (`fl.multiple_of`, `fl.max_contiguous`). One entry per dimension
+    (one for a scalar):
+
+    - `multiple_of[d]`: along dimension `d`, the first value of every run of
+      consecutive values (every value, where there are no such runs) is a
+      multiple of it; bytes for pointers, as for the `tile.divisibility`
+      argument attribute.
+    - `max_contiguous[d]`: along dimension `d`, values are consecutive in
+      aligned runs of this length.
+
+    Wrong facts make the program's behaviour undefined (misaligned vector
+    accesses on the GPU); the reference executor ignores them.
+
+    ```mlir
+    %o = tile.hint %offs {multiple_of = array<i64: 16>, max_contiguous = array<i64: 64>} : tensor<64xi32>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[Tile_IntLike, Tile_PtrLike]>:$src,
+                       OptionalAttr<DenseI64ArrayAttr>:$multiple_of,
+                       OptionalAttr<DenseI64ArrayAttr>:$max_contiguous);
+  let results = (outs AnyTypeOf<[Tile_IntLike, Tile_PtrLike]>:$result);
+  let assemblyFormat = "$src attr-dict `:` type($src)";
+  let hasVerifier = 1;
+}
+
 def Tile_LoadOp : Tile_Op<"load", [
     AttrSizedOperandSegments,
     TypesMatchWith<"result is what ptr points to", "ptr", "result", PointeeOf>,

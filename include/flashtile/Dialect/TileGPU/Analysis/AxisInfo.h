@@ -9,9 +9,10 @@
 // load, store and cp.async from it and the layout, so it runs on any
 // tilegpu IR: laid out, pipelined, after shared-memory allocation.
 //
-// Facts come from tile.make_range (contiguity), constants and the
+// Facts come from tile.make_range (contiguity), constants, the
 // `tile.divisibility` argument attributes the front end writes (pointers
-// are otherwise assumed aligned to their element size), and flow through
+// are otherwise assumed aligned to their element size) and tile.hint
+// (fl.multiple_of, fl.max_contiguous), and flow through
 // tile.splat/broadcast/expand_dims/trans/addptr, tilegpu.convert_layout,
 // arith.addi/subi/muli/divsi/remsi/cmpi/select/extsi/..., scf.for induction
 // variables and loop-carried values (to a fixpoint) and scf.if results.
