@@ -49,7 +49,7 @@ import torch  # noqa: E402
 
 import flashtile  # noqa: E402
 from flashtile import kernels  # noqa: E402
-from flashtile.attention import CONFIGS, flash_attn_func  # noqa: E402
+from flashtile.attention import CANDIDATES, candidates, flash_attn_func  # noqa: E402
 
 try:
     import triton
@@ -259,13 +259,11 @@ def launch_overheads() -> Dict[str, float]:
     q = torch.randn((1, 128, 1, 64), device="cuda", dtype=torch.float16)
     o = torch.empty_like(q)
     lse = torch.empty((1, 1, 128), device="cuda")
-    cfg = CONFIGS[64][0]
+    cfg = candidates("attention_fwd", 64)[0]
     s = q.stride()[:3]
     args = (q, q, q, o, lse, *s, *s, *s, *s, 1, 128, 128, 0.125)
     result["flashtile attention_fwd (26 args, @jit fast path)"] = host_us_per_call(
-        lambda: fwd[(1, 1)](*args, HEAD_DIM=64, BLOCK_M=cfg.block_m,
-                            BLOCK_N=cfg.block_n, num_warps=cfg.num_warps,
-                            num_stages=cfg.num_stages))
+        lambda: fwd[(1, 1)](*args, HEAD_DIM=64, **cfg.all_kwargs()))
     result["flashtile flash_attn_func fwd (checks, allocation, launch)"] = host_us_per_call(
         lambda: flash_attn_func(q, q, q), calls=500)
     if triton is not None:
@@ -490,8 +488,9 @@ def main(argv=None) -> int:
         device=device, torch=torch.__version__, triton=getattr(triton, "__version__", None),
         flashtile=flashtile.compiler_version(), command=command, tokens=TOKENS, heads=NHEADS,
         records=records, memory_b16_h12_n4096_d128=memory_peer, launch_overhead_us=overheads,
-        skipped_for_time=skipped, configs={str(k): [c._asdict() for c in v]
-                                           for k, v in CONFIGS.items()},
+        skipped_for_time=skipped, candidates={kernel: {str(d): [repr(c) for c in cs]
+                                                       for d, cs in by_dim.items()}
+                                               for kernel, by_dim in CANDIDATES.items()},
         elapsed_s=time.perf_counter() - start), indent=1))
     (out / "bench_attention.md").write_text(details + "\n\n" + summary + "\n")
     print()

@@ -20,18 +20,21 @@ headdim), all of one dtype (GPU: float16 or bfloat16; CPU: float16,
 ml_dtypes.bfloat16 or float32); lse is (batch, nheads, seqlen_q) float32
 (natural log). With ``causal`` the mask is aligned to the bottom-right corner
 (flash-attn >= 2.1). These functions choose the grids, strides, block sizes
-and launch options (:data:`CONFIGS`).
+and launch options: each kernel's configuration is chosen by
+@flashtile.autotune among :data:`CANDIDATES` (FLASHTILE_AUTOTUNE=0: the
+first, untimed).
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
 from . import kernels
+from .autotune import Autotuner, Config
 from .errors import ArgumentError
 from .language import cdiv
 
@@ -43,11 +46,11 @@ __all__ = [
     "attention_backward",
     "block_d",
     "default_blocks",
-    "Config",
-    "CONFIGS",
-    "config_for",
-    "configs_for_arch",
-    "TURING_CONFIGS",
+    "KERNELS",
+    "CANDIDATES",
+    "TURING_CANDIDATES",
+    "candidates",
+    "tuner",
 ]
 
 
@@ -155,52 +158,102 @@ def attention_backward(
 # ---------------------------------------------------------------------------
 
 
-class Config(NamedTuple):
-    """Block sizes and launch options of one attention kernel."""
-
-    block_m: int
-    block_n: int
-    num_warps: int
-    num_stages: int
+def _config(block_m: int, block_n: int, num_warps: int, num_stages: int) -> Config:
+    return Config({"BLOCK_M": block_m, "BLOCK_N": block_n}, num_warps, num_stages)
 
 
-#: Launch configurations by padded head dimension (BLOCK_D): the forward
-#: kernel, the dK/dV kernel (BLOCK_N keys owned, BLOCK_M queries per step)
-#: and the dQ kernel (BLOCK_M queries owned, BLOCK_N keys per step); the
-#: backward preprocessing uses the dQ kernel's BLOCK_M with 4 warps. Chosen
-#: so that ptxas reports 0 spill bytes for every kernel at sm_80 and sm_90
-#: (sm_75 with TURING_CONFIGS), f16 and bf16, causal or not
-#: (bench/ptxas_configs.py prints the registers of any configuration;
-#: test/python/test_ptxas.py checks these); for d64 and d128 the fastest
-#: spill-free candidates that bench/tune_attention.py timed on an H200
-#: (bench/results/2026-12-01-h200-speed1). docs/perf.md has the table.
-CONFIGS = {
-    16: (Config(128, 64, 8, 2), Config(64, 128, 8, 2), Config(128, 64, 8, 2)),
-    32: (Config(128, 64, 8, 2), Config(64, 64, 8, 2), Config(128, 64, 8, 2)),
-    64: (Config(128, 64, 4, 3), Config(32, 128, 8, 2), Config(64, 64, 4, 2)),
-    128: (Config(64, 64, 4, 3), Config(64, 64, 8, 3), Config(64, 64, 4, 2)),
+#: The kernels flash_attn_func launches whose configuration is tuned: the
+#: forward, dK/dV (BLOCK_N keys owned, BLOCK_M queries per step) and dQ
+#: (BLOCK_M queries owned, BLOCK_N keys per step). The backward
+#: preprocessing (delta = rowsum(dO * O)) is memory-bound and uses
+#: PREPROCESS_BLOCK_M rows per program with 4 warps.
+KERNELS = ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq")
+PREPROCESS_BLOCK_M = 64
+
+#: Candidate configurations by kernel and padded head dimension (BLOCK_D),
+#: timed by @flashtile.autotune on first use of a (head dim, causal,
+#: seqlen bucket, dtype, device) key; the first of each list is the default
+#: (FLASHTILE_AUTOTUNE=0 uses it untimed): the fastest of the H200 tuning
+#: runs (bench/results/2026-12-01-h200-speed1). Every candidate assembles
+#: with 0 spill bytes at sm_75 (with TURING_CANDIDATES), sm_80 and sm_90,
+#: f16 and bf16, causal or not (test/python/test_ptxas.py checks them;
+#: bench/ptxas_configs.py prints their registers; docs/perf.md has the table).
+CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
+    "attention_fwd": {
+        16: [_config(128, 64, 8, 2), _config(64, 64, 4, 2)],
+        32: [_config(128, 64, 8, 2), _config(64, 64, 4, 2)],
+        64: [_config(128, 64, 4, 3), _config(128, 64, 4, 2), _config(64, 128, 4, 2),
+             _config(128, 128, 8, 2)],
+        128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2), _config(128, 64, 8, 2),
+              _config(64, 128, 4, 2)],
+    },
+    "attention_bwd_dkdv": {
+        16: [_config(64, 128, 8, 2)],
+        32: [_config(64, 64, 8, 2)],
+        64: [_config(32, 128, 8, 2), _config(64, 128, 8, 2), _config(64, 64, 8, 2)],
+        128: [_config(64, 64, 8, 3), _config(64, 64, 8, 2), _config(32, 64, 8, 2)],
+    },
+    "attention_bwd_dq": {
+        16: [_config(128, 64, 8, 2)],
+        32: [_config(128, 64, 8, 2)],
+        64: [_config(64, 64, 4, 2), _config(128, 64, 8, 2)],
+        128: [_config(64, 64, 4, 2), _config(64, 32, 4, 2), _config(128, 32, 8, 2)],
+    },
 }
 
 #: Head dimensions flash_attn_func takes (any size in between works: it is
 #: padded to a power of two inside the kernels).
 MIN_HEAD_DIM, MAX_HEAD_DIM = 16, 128
 
-
 #: Where sm_75 (m16n8k8, no cp.async) needs smaller backward tiles to stay
-#: spill-free: the configurations used on Turing instead of CONFIGS.
-TURING_CONFIGS = {
-    128: (Config(64, 64, 4, 3), Config(32, 64, 8, 2), Config(64, 64, 8, 2)),
+#: spill-free: the candidates used on Turing instead of CANDIDATES.
+TURING_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
+    "attention_fwd": {128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2)]},
+    "attention_bwd_dkdv": {64: [_config(32, 128, 8, 2), _config(64, 64, 8, 2)],
+                           128: [_config(32, 64, 8, 2)]},
+    "attention_bwd_dq": {128: [_config(64, 64, 8, 2)]},
 }
 
 
-def configs_for_arch(arch: int) -> Dict[int, Tuple[Config, Config, Config]]:
-    """CONFIGS as used on sm_`arch`."""
-    return {**CONFIGS, **TURING_CONFIGS} if arch < 80 else CONFIGS
+def candidates(kernel: str, head_dim: int, arch: int = 90) -> List[Config]:
+    """The configurations flash_attn_func may use for `kernel` at `head_dim`
+    on sm_`arch`, the default first."""
+    if kernel not in CANDIDATES:
+        raise ArgumentError(f"no tuned attention kernel {kernel!r} (one of {', '.join(KERNELS)})")
+    d = block_d(head_dim)
+    if arch < 80 and d in TURING_CANDIDATES[kernel]:
+        return TURING_CANDIDATES[kernel][d]
+    return CANDIDATES[kernel][d]
 
 
-def config_for(head_dim: int, arch: int = 90) -> Tuple[Config, Config, Config]:
-    """(forward, dK/dV, dQ) configurations for `head_dim` on sm_`arch`."""
-    return configs_for_arch(arch)[block_d(head_dim)]
+def _seqlen_bucket(seqlen: int) -> int:
+    """Sequence lengths are tuned once per power of two (at least 128)."""
+    return max(128, 1 << max(0, seqlen - 1).bit_length())
+
+
+#: The autotuners by (kernel, BLOCK_D, arch).
+_TUNERS: Dict[Tuple[str, int, int], Autotuner] = {}
+
+
+def tuner(kernel: str, head_dim: int, arch: int) -> Autotuner:
+    """The @flashtile.autotune of `kernel` over its candidates; the key is
+    the head dimension, causality and the seqlens' power-of-two buckets (and,
+    as for every tuner, the dtypes and the device)."""
+    index = (kernel, block_d(head_dim), arch)
+    found = _TUNERS.get(index)
+    if found is None:
+        fn = getattr(kernels.load("attention"), kernel)
+        found = _TUNERS[index] = Autotuner(
+            fn, candidates(kernel, head_dim, arch),
+            key=["HEAD_DIM", "CAUSAL", "seqlen_q", "seqlen_k"],
+            bucket={"seqlen_q": _seqlen_bucket, "seqlen_k": _seqlen_bucket},
+            warmup=10.0, rep=40.0)
+    return found
+
+
+def _block_grid(seqlen: int, rows: int, block: str) -> Any:
+    """A grid over blocks of `seqlen` named by the constexpr `block`."""
+    return lambda meta: (cdiv(seqlen, meta[block]), rows)
 
 
 def _device_arch(x: Any) -> int:
@@ -356,20 +409,20 @@ def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
     return key
 
 
-def _forward_plan(q: Any, k: Any, v: Any, softmax_scale: Optional[float],
-                  causal: bool) -> _ForwardPlan:
-    """The plan of checked q, k, v with contiguous last dimensions."""
+def _forward_plan(q: Any, k: Any, v: Any, out: Any, lse: Any,
+                  softmax_scale: Optional[float], causal: bool) -> _ForwardPlan:
+    """The plan of checked q, k, v with contiguous last dimensions; the
+    configuration is tuned (launching into out and lse) where the key is new."""
     batch, seqlen_q, nheads, head_dim = q.shape
-    fwd, _, _ = config_for(head_dim, _device_arch(q))
-    grid = (cdiv(seqlen_q, fwd.block_m), batch * nheads)
-    return _ForwardPlan(
-        kernels.load("attention").attention_fwd[grid],
-        (*_strides(q), *_strides(k), *_strides(v)),
-        (nheads, seqlen_q, k.shape[1], _scale(head_dim, softmax_scale)),
-        (batch, nheads, seqlen_q),
-        dict(HEAD_DIM=head_dim, BLOCK_M=fwd.block_m, BLOCK_N=fwd.block_n,
-             CAUSAL=bool(causal), num_warps=fwd.num_warps, num_stages=fwd.num_stages),
-    )
+    fwd = tuner("attention_fwd", head_dim, _device_arch(q))
+    qkv_strides = (*_strides(q), *_strides(k), *_strides(v))
+    tail = (nheads, seqlen_q, k.shape[1], _scale(head_dim, softmax_scale))
+    constexprs = dict(HEAD_DIM=head_dim, CAUSAL=bool(causal))
+    config = fwd.choose(q, k, v, out, lse, *qkv_strides, *_strides(out), *tail,
+                        grid=_block_grid(seqlen_q, batch * nheads, "BLOCK_M"), **constexprs)
+    grid = (cdiv(seqlen_q, config.kwargs["BLOCK_M"]), batch * nheads)
+    return _ForwardPlan(fwd.fn[grid], qkv_strides, tail, (batch, nheads, seqlen_q),
+                        dict(constexprs, **config.all_kwargs()))
 
 
 def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: Any,
@@ -391,10 +444,15 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
             return None
         if len(_FORWARD_PLANS) >= _MAX_FORWARD_PLANS:
             _FORWARD_PLANS.clear()
-        plan = _FORWARD_PLANS[key] = _forward_plan(q, k, v, softmax_scale, causal)
-    torch = _torch()
-    out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
-    lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
+        torch = _torch()
+        out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+        lse = torch.empty((q.shape[0], q.shape[2], q.shape[1]), dtype=torch.float32,
+                          device=q.device)
+        plan = _FORWARD_PLANS[key] = _forward_plan(q, k, v, out, lse, softmax_scale, causal)
+    else:
+        torch = _torch()
+        out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+        lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
     plan.launcher(q, k, v, out, lse, *plan.qkv_strides, *_strides(out), *plan.tail,
                   **plan.options)
     return out, lse
@@ -412,15 +470,12 @@ def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: boo
         lse = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
     _check_output("out", out, q.shape, q.dtype, q.device)
     _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
-    fwd, _, _ = config_for(head_dim, _device_arch(q))
-    grid = (cdiv(seqlen_q, fwd.block_m), batch * nheads)
-    kernels.load("attention").attention_fwd[grid](
+    tuner("attention_fwd", head_dim, _device_arch(q))[
+        _block_grid(seqlen_q, batch * nheads, "BLOCK_M")](
         q, k, v, out, lse,
         *_strides(q), *_strides(k), *_strides(v), *_strides(out),
         nheads, seqlen_q, seqlen_k, _scale(head_dim, softmax_scale),
-        HEAD_DIM=head_dim, BLOCK_M=fwd.block_m,
-        BLOCK_N=fwd.block_n, CAUSAL=bool(causal),
-        num_warps=fwd.num_warps, num_stages=fwd.num_stages,
+        HEAD_DIM=head_dim, CAUSAL=bool(causal),
     )
     return out, lse
 
@@ -458,28 +513,26 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     _check_output("delta", delta, (batch, nheads, seqlen_q), torch.float32, q.device,
                   contiguous=True)
 
-    _, dkdv, dqc = config_for(head_dim, _device_arch(q))
+    arch = _device_arch(q)
     scale = _scale(head_dim, softmax_scale)
     common = dict(HEAD_DIM=head_dim)
     attention = kernels.load("attention")
-    attention.attention_bwd_preprocess[(cdiv(seqlen_q, dqc.block_m), batch * nheads)](
+    attention.attention_bwd_preprocess[(cdiv(seqlen_q, PREPROCESS_BLOCK_M), batch * nheads)](
         out, dout, delta, *_strides(out), *_strides(dout), nheads, seqlen_q,
-        BLOCK_M=dqc.block_m, num_warps=4, num_stages=1, **common,
+        BLOCK_M=PREPROCESS_BLOCK_M, num_warps=4, num_stages=1, **common,
     )
     strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
-    attention.attention_bwd_dkdv[(cdiv(seqlen_k, dkdv.block_n), batch * nheads)](
+    tuner("attention_bwd_dkdv", head_dim, arch)[
+        _block_grid(seqlen_k, batch * nheads, "BLOCK_N")](
         q, k, v, dout, lse, delta, dk, dv,
         *strides_qkvdo, *_strides(dk), *_strides(dv),
-        nheads, seqlen_q, seqlen_k, scale,
-        BLOCK_M=dkdv.block_m, BLOCK_N=dkdv.block_n, CAUSAL=bool(causal),
-        num_warps=dkdv.num_warps, num_stages=dkdv.num_stages, **common,
+        nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
     )
-    attention.attention_bwd_dq[(cdiv(seqlen_q, dqc.block_m), batch * nheads)](
+    tuner("attention_bwd_dq", head_dim, arch)[
+        _block_grid(seqlen_q, batch * nheads, "BLOCK_M")](
         q, k, v, dout, lse, delta, dq,
         *strides_qkvdo, *_strides(dq),
-        nheads, seqlen_q, seqlen_k, scale,
-        BLOCK_M=dqc.block_m, BLOCK_N=dqc.block_n, CAUSAL=bool(causal),
-        num_warps=dqc.num_warps, num_stages=dqc.num_stages, **common,
+        nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
     )
     return dq, dk, dv
 

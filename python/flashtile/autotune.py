@@ -24,7 +24,8 @@ once per power of two instead of once per length).
 Candidates that fail to compile or to launch (too much shared memory, ...)
 are skipped. Kernels that accumulate into an output (atomics) name it in
 ``reset_to_zero`` (zeroed before each timed run); ``restore_value`` names
-arguments saved before tuning and restored after each candidate.
+arguments restored after each candidate. Both are saved before tuning and
+restored after it, so the launch that follows sees what the caller passed.
 
 Environment: ``FLASHTILE_PRINT_AUTOTUNING=1`` prints what was chosen, from
 what timings or from the disk; ``FLASHTILE_AUTOTUNE=0`` turns tuning off
@@ -280,7 +281,10 @@ class Autotuner:
     def _tune(self, key: Tuple[Any, ...], candidates: List[Config], args: Tuple[Any, ...],
               kwargs: Dict[str, Any], grid: Any, named: Dict[str, Any]) -> Config:
         device = "cuda" if key[2] is not None else "cpu"
-        saved = {name: _copy(named[name]) for name in self.restore_value}
+        # The launch after tuning must see the arguments as the caller gave
+        # them: what timing overwrites is restored, accumulators included.
+        saved = {name: _copy(named[name])
+                 for name in dict.fromkeys([*self.restore_value, *self.reset_to_zero])}
         begin = time.perf_counter()
         timings: Dict[Config, float] = {}
         failures: Dict[Config, str] = {}
@@ -299,8 +303,10 @@ class Autotuner:
             except (CompilationError, ExecutionError) as error:
                 failures[config] = str(error).splitlines()[0] if str(error) else type(error).__name__
                 timings[config] = math.inf
-            for name, value in saved.items():
-                _restore(named[name], value)
+            for name in self.restore_value:
+                _restore(named[name], saved[name])
+        for name, value in saved.items():
+            _restore(named[name], value)
         best = min(candidates, key=lambda c: timings[c])
         if math.isinf(timings[best]):
             reasons = "; ".join(f"{c}: {why}" for c, why in failures.items())

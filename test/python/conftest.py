@@ -7,6 +7,9 @@
   error: the suite must not pass by skipping everything.
 * The on-disk kernel cache goes to a fresh directory for the session
   (FLASHTILE_CACHE_DIR), so runs do not depend on ~/.cache.
+* Autotuning is off (FLASHTILE_AUTOTUNE=0: each tuned kernel uses its first
+  candidate, untimed), so that attention tests do not time candidates for
+  every shape; test_autotune.py and the autotuning GPU test turn it on.
 * Tests marked ``slow`` (the largest attention combinations) run only with
   ``--runslow`` or FLASHTILE_SLOW_TESTS=1.
 """
@@ -18,6 +21,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("FLASHTILE_AUTOTUNE", "0")
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "python"))

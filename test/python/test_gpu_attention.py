@@ -194,3 +194,51 @@ def test_misuse_raises_value_error_naming_the_argument():
     for args, kwargs, message in cases:
         with pytest.raises(ValueError, match=message):
             flash_attn_func(*args, **kwargs)
+
+
+# -- Autotuning ---------------------------------------------------------------
+
+import flashtile.attention as fa  # noqa: E402
+
+TUNED = [(kernel, d, c) for d in (64, 128) for kernel in fa.KERNELS
+         for c in range(len(fa.candidates(kernel, d)))]
+
+
+@pytest.fixture
+def fresh_tuners(monkeypatch):
+    """Empty tuner and plan caches (they hold choices made untimed)."""
+    monkeypatch.setattr(fa, "_TUNERS", {})
+    monkeypatch.setattr(fa, "_FORWARD_PLANS", {})
+
+
+@pytest.mark.parametrize("kernel,head_dim,index", [
+    pytest.param(k, d, i, id=f"{k}-d{d}-{fa.candidates(k, d)[i]}") for k, d, i in TUNED])
+def test_every_candidate_is_within_the_bar(kernel, head_dim, index, fresh_tuners, monkeypatch):
+    """Whatever the tuner picks is correct: each candidate alone, forward and
+    backward, causal or not, on ragged multi-block sequences."""
+    d = fa.block_d(head_dim)
+    only = fa.candidates(kernel, head_dim)[index]
+    monkeypatch.setitem(fa.CANDIDATES, kernel, {**fa.CANDIDATES[kernel], d: [only]})
+    for causal in (False, True):
+        check(255, 511, head_dim, torch.float16, causal, seed=index)
+
+
+def test_autotuning_times_the_candidates_and_reports(fresh_tuners, monkeypatch, capsys,
+                                                      cache_dir):
+    monkeypatch.setenv("FLASHTILE_AUTOTUNE", "1")
+    monkeypatch.setenv("FLASHTILE_PRINT_AUTOTUNING", "1")
+    check(1000, 777, 64, torch.float16, True, seed=3)
+    out = capsys.readouterr().out
+    arch = fa._device_arch(torch.empty(1, device="cuda"))
+    for kernel in fa.KERNELS:
+        tuner = fa._TUNERS[(kernel, 64, arch)]
+        (chosen,) = tuner.cache.values()
+        assert chosen in fa.candidates(kernel, 64, arch)
+        assert tuner.last_source == "timed" and len(tuner.timings) == len(tuner.configs)
+        assert f"flashtile autotune: {kernel} key (64, True, 1024, 1024)" in out
+    # A new process (here: fresh tuners) reads the choices back from disk.
+    monkeypatch.setattr(fa, "_TUNERS", {})
+    monkeypatch.setattr(fa, "_FORWARD_PLANS", {})
+    check(1000, 777, 64, torch.float16, True, seed=3)
+    assert all(fa._TUNERS[(k, 64, arch)].last_source in ("disk", "memory") for k in fa.KERNELS)
+    assert "(from the disk cache)" in capsys.readouterr().out

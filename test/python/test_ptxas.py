@@ -1,8 +1,8 @@
 """Every kernel of kernels/ compiles to PTX through the C++ API (target
 "cuda"; no GPU needed) for sm_75, sm_80 and sm_90, and NVIDIA's assembler
 accepts it: ``ptxas -arch=sm_XX``. The attention kernels, at the launch
-configurations flash_attn_func uses (flashtile.attention.CONFIGS), must
-assemble with 0 spill bytes.
+configurations flash_attn_func may use (every candidate of its autotuner,
+flashtile.attention.CANDIDATES), must assemble with 0 spill bytes.
 
 Dtypes: f16 everywhere; bf16 and tf32 matrix products (mma.sync) need sm_80,
 so at sm_75 they must fail with a clear error naming the requirement; f32
@@ -25,7 +25,7 @@ from typing import Dict, List, NamedTuple, Optional
 import pytest
 
 from flashtile import _native
-from flashtile.attention import block_d, configs_for_arch
+from flashtile.attention import KERNELS, PREPROCESS_BLOCK_M, candidates
 from flashtile.errors import CompilationError
 from flashtile.kernels import kernels_dir
 from flashtile.ptxas import find_ptxas, signature
@@ -60,23 +60,25 @@ class Case(NamedTuple):
 
 
 def _attention_cases() -> List[Case]:
+    """Every candidate of flash_attn_func's autotuner in f16, causal or not;
+    the defaults (first candidates) in bf16 too."""
     cases = []
     for head_dim in ATTENTION_HEAD_DIMS:
         common = {"HEAD_DIM": head_dim}
         for arch in ARCHS:
-            fwd, dkdv, dq = configs_for_arch(arch)[block_d(head_dim)]
             for dtype in ("f16", "bf16"):
                 error = r"bf16 mma\.sync needs sm_80" if dtype == "bf16" and arch < 80 else None
-                for causal in (False, True):
-                    for kernel, config in (("attention_fwd", fwd), ("attention_bwd_dkdv", dkdv),
-                                           ("attention_bwd_dq", dq)):
-                        cx = dict(common, BLOCK_M=config.block_m, BLOCK_N=config.block_n,
-                                  CAUSAL=causal)
-                        cases.append(Case("attention.py", kernel, dtype, cx, arch,
-                                          config.num_warps, config.num_stages, error,
-                                          check_spills=error is None))
+                for kernel in KERNELS:
+                    configs = candidates(kernel, head_dim, arch)
+                    for config in configs if dtype == "f16" else configs[:1]:
+                        for causal in (False, True):
+                            cx = dict(common, **config.kwargs, CAUSAL=causal)
+                            cases.append(Case("attention.py", kernel, dtype, cx, arch,
+                                              config.num_warps, config.num_stages, error,
+                                              check_spills=error is None))
                 cases.append(Case("attention.py", "attention_bwd_preprocess", dtype,
-                                  dict(common, BLOCK_M=dq.block_m), arch, 4, 1, None, True))
+                                  dict(common, BLOCK_M=PREPROCESS_BLOCK_M), arch, 4, 1, None,
+                                  True))
     return cases
 
 
