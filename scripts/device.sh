@@ -12,7 +12,7 @@
 #                               against the bundled libFlashTile.so, then run
 #                               `what`:
 #       tests     GPU pytest suite: test_gpu_attention, test_gpu_jit,
-#                 test_cuda_launch, test_ptxas (about 3 minutes)
+#                 test_cuda_launch, test_autotune, test_ptxas (about 4 minutes)
 #       sanitize  compute-sanitizer memcheck and racecheck on attention
 #                 forward + backward (python3 -m flashtile.demo --small)
 #       bench     bench/bench_attention.py (speed, memory, launch overhead)
@@ -210,9 +210,9 @@ flashtile.compiler_version())" 2>&1
   if [[ $what == all || $what == tests ]]; then
     local parallel=()
     python3 -c "import xdist" 2>/dev/null && parallel=(-n 4)
-    step pytest 240 pytest.log python3 -m pytest -q -rs -p no:cacheprovider "${parallel[@]}" \
+    step pytest 330 pytest.log python3 -m pytest -q -rs -p no:cacheprovider "${parallel[@]}" \
       test/python/test_gpu_attention.py test/python/test_gpu_jit.py \
-      test/python/test_cuda_launch.py test/python/test_ptxas.py
+      test/python/test_cuda_launch.py test/python/test_autotune.py test/python/test_ptxas.py
     tail -n 15 "$out/pytest.log"
   fi
   if [[ $what == all || $what == sanitize ]]; then

@@ -1,0 +1,103 @@
+"""Where the host time of a cached flash_attn_func call and of a cached
+@jit launch goes: each step timed alone (perf_counter over many calls, the
+GPU left to run), then a cProfile of the whole call. Needs a CUDA GPU.
+
+    python3 bench/profile_host.py [--calls 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+
+import torch  # noqa: E402
+
+import flashtile.attention as fa  # noqa: E402
+from flashtile import kernels  # noqa: E402
+from flashtile.backends import launch_on_device  # noqa: E402
+
+
+def per_call_us(fn: Callable[[], Any], calls: int) -> float:
+    for _ in range(100):
+        fn()
+    torch.cuda.synchronize()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.perf_counter() - start) / calls * 1e6)
+        torch.cuda.synchronize()
+    return best
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=5000)
+    args = parser.parse_args(argv)
+    n = args.calls
+    q = torch.randn((1, 128, 1, 64), device="cuda", dtype=torch.float16)
+    rows = []
+
+    def row(name: str, fn: Callable[[], Any]) -> None:
+        us = per_call_us(fn, n)
+        rows.append((name, us))
+        print(f"{us:8.2f} us  {name}", flush=True)
+
+    row("python call of a no-op", lambda: None)
+    row("torch.empty(q.shape) fp16", lambda: torch.empty(q.shape, dtype=q.dtype, device=q.device))
+    row("torch.empty((1,1,128)) fp32",
+        lambda: torch.empty((1, 1, 128), dtype=torch.float32, device=q.device))
+    row("torch.empty_like(q)", lambda: torch.empty_like(q))
+    row("q.stride(), q.shape, q.dtype, q.device",
+        lambda: (q.stride(), q.shape, q.dtype, q.device))
+    row("q.data_ptr()", q.data_ptr)
+    row("_forward_key", lambda: fa._forward_key(q, q, q, None, False, True))
+    row("torch.is_grad_enabled()", torch.is_grad_enabled)
+    raw = torch._C._cuda_getCurrentRawStream
+    row("_cuda_getCurrentRawStream(0)", lambda: raw(0))
+    row("_cuda_getDevice()", torch._C._cuda_getDevice)
+
+    add = kernels.load("vector_add").vector_add
+    x = torch.randn(1024, device="cuda")
+    launch = add[(1,)]
+    compiled = launch(x, x, x, 1024, BLOCK=1024)
+    native = compiled.native
+    ptrs = [x.data_ptr(), x.data_ptr(), x.data_ptr(), 1024]
+    row("native.launch_cuda (vector_add, 4 args)", lambda: native.launch_cuda((1, 1, 1), ptrs, 0))
+    row("launch_on_device (vector_add)", lambda: launch_on_device(native, (1, 1, 1), ptrs, 0))
+    row("add._signature (vector_add)", lambda: add._signature((x, x, x, 1024), {"BLOCK": 1024},
+                                                            4, 2))
+    row("@jit launch add[(1,)](...) (cached)", lambda: launch(x, x, x, 1024, BLOCK=1024))
+
+    out = fa.flash_attn_func(q, q, q)
+    plan = next(iter(fa._FORWARD_PLANS.values()))
+    lse = torch.empty(plan.lse_shape, dtype=torch.float32, device="cuda")
+    row("plan.launcher (attention_fwd, 26 args, cached)",
+        lambda: plan.launcher(q, q, q, out, lse, *plan.qkv_strides, *fa._strides(out),
+                              *plan.tail, **plan.options))
+    row("flash_attn_func(q, q, q) (cached)", lambda: fa.flash_attn_func(q, q, q))
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(n):
+        fa.flash_attn_func(q, q, q)
+    profile.disable()
+    torch.cuda.synchronize()
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(25)
+    print(text.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
