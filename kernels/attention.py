@@ -11,7 +11,10 @@ The kernels follow Algorithms 1 and 2 of FlashAttention-2 (Dao, 2023):
 * ``attention_bwd_dkdv`` — one program per key block: loops over the query
   blocks, recomputes P from L, accumulates dV and dK.
 * ``attention_bwd_dq`` — one program per query block: loops over the key
-  blocks and accumulates dQ (a separate pass, so no atomics are needed).
+  blocks and accumulates dQ (a separate pass, so no atomics are needed:
+  ``deterministic=True``). By default dK/dV adds dQ with float32 atomics
+  instead (``DQ_ATOMIC``) and ``attention_bwd_dq_convert`` scales and casts
+  the sums.
 
 Layout: q, k, v, o, do, dq, dk, dv are (batch, seqlen, nheads, headdim) as in
 flash-attn, addressed through their batch/sequence/head strides (the head
@@ -171,7 +174,7 @@ def attention_fwd(
     stride_ob, stride_os, stride_oh,
     nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
-    CAUSAL: fl.constexpr = False,
+    CAUSAL: fl.constexpr = False, STORE_LSE: fl.constexpr = True,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program computes query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
@@ -202,13 +205,15 @@ def attention_fwd(
         m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
         acc = mm(p.to(v.dtype), v, rescale(acc, alpha))
 
-    # Lines 12-13: O_i = acc / l_i and L_i = m_i + log(l_i) (natural log).
+    # Lines 12-13: O_i = acc / l_i and L_i = m_i + log(l_i) (natural log;
+    # inference without gradients skips L: STORE_LSE=False).
     empty = l_i == 0.0  # causal rows that see no key: O = 0, L = +inf
     l_safe = fl.where(empty, 1.0, l_i)
     o = acc * (1.0 / l_safe)[:, None]  # one division per row
-    lse = fl.where(empty, INF, m_i * LN2 + fl.log(l_safe))
     store_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
-    fl.store(L + off_hb * seqlen_q + rows, lse, mask=rows < seqlen_q)
+    if STORE_LSE:
+        lse = fl.where(empty, INF, m_i * LN2 + fl.log(l_safe))
+        fl.store(L + off_hb * seqlen_q + rows, lse, mask=rows < seqlen_q)
 
 
 # ---------------------------------------------------------------------------
@@ -242,18 +247,24 @@ def attention_bwd_preprocess(
 def attention_bwd_dkdv(
     Q: fl.pointer, K: fl.pointer, V: fl.pointer, DO: fl.pointer,
     L: fl.pointer(fl.float32), Delta: fl.pointer(fl.float32), DK: fl.pointer, DV: fl.pointer,
+    DQA: fl.pointer(fl.float32),
     stride_qb, stride_qs, stride_qh,
     stride_kb, stride_ks, stride_kh,
     stride_vb, stride_vs, stride_vh,
     stride_dob, stride_dos, stride_doh,
     stride_dkb, stride_dks, stride_dkh,
     stride_dvb, stride_dvs, stride_dvh,
+    stride_dqab, stride_dqas, stride_dqah,
     nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
-    CAUSAL: fl.constexpr = False,
+    CAUSAL: fl.constexpr = False, DQ_ATOMIC: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program owns key rows [start_n * BLOCK_N, +BLOCK_N) of one (batch, head).
+    # With DQ_ATOMIC it also adds its share of dQ_i (dS K_j, unscaled) into
+    # the float32 accumulator DQA with atomics (FlashAttention-2's backward:
+    # 5 products per block pair instead of 7 with the separate dQ pass);
+    # attention_bwd_dq_convert then scales and casts it.
     start_n = fl.program_id(0)
     off_hb = fl.program_id(1)
     off_b = off_hb // nheads
@@ -263,6 +274,7 @@ def attention_bwd_dkdv(
     offs_d = fl.arange(0, BLOCK_D)
     q_base = Q + off_b * stride_qb + off_h * stride_qh
     do_base = DO + off_b * stride_dob + off_h * stride_doh
+    dqa_base = DQA + off_b * stride_dqab + off_h * stride_dqah
 
     # Algorithm 2, lines 6-7: load K_j, V_j; dK_j = dV_j = 0.
     k = load_tile(K + off_b * stride_kb + off_h * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
@@ -286,6 +298,10 @@ def attention_bwd_dkdv(
         dp = mm(do, fl.trans(v))  # dP = dO_i V_j^T
         ds = p * (dp - delta[:, None])  # dS = P * (dP - delta_i)
         dk = mm(fl.trans(ds.to(q.dtype)), q, dk)  # dK_j += dS^T Q_i
+        if DQ_ATOMIC:  # dQ_i += dS K_j, shared with the other key blocks
+            dq = mm(ds.to(k.dtype), k)
+            mask = (rows[:, None] < seqlen_q) & (offs_d[None, :] < HEAD_DIM)
+            fl.atomic_add(dqa_base + rows[:, None] * stride_dqas + offs_d[None, :], dq, mask=mask)
 
     # Line 16: write dK_j (times the softmax scale) and dV_j.
     store_tile(DK + off_b * stride_dkb + off_h * stride_dkh, cols, offs_d, stride_dks, seqlen_k, HEAD_DIM, dk * softmax_scale)
@@ -336,4 +352,24 @@ def attention_bwd_dq(
         ds = p * (dp - delta[:, None])
         dq = mm(ds.to(k.dtype), k, dq)
 
+    store_tile(DQ + off_b * stride_dqb + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)
+
+
+@flashtile.jit
+def attention_bwd_dq_convert(
+    DQA: fl.pointer(fl.float32), DQ: fl.pointer,
+    stride_dqab, stride_dqas, stride_dqah,
+    stride_dqb, stride_dqs, stride_dqh,
+    nheads: fl.int32, seqlen_q: fl.int32, softmax_scale: fl.float32,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64,
+):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
+    # dQ = scale * the float32 sums attention_bwd_dkdv added (DQ_ATOMIC).
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_d = fl.arange(0, BLOCK_D)
+    dq = load_tile(DQA + off_b * stride_dqab + off_h * stride_dqah, rows, offs_d, stride_dqas, seqlen_q, HEAD_DIM)
     store_tile(DQ + off_b * stride_dqb + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)

@@ -271,14 +271,17 @@ CudaStatus CudaKernel::launch(std::array<uint32_t, 3> grid,
   CUcontext current = nullptr;
   if (d->ctxGetCurrent(&current) == CUDA_SUCCESS && current != context_)
     d->ctxSetCurrent(context_);
-  return d->check(d->launchKernel(function_, grid[0], grid[1], grid[2],
-                                  threadsPerBlock, 1, 1, dynamicSharedBytes_,
-                                  reinterpret_cast<CUstream>(stream), params,
-                                  nullptr),
-                  "launching kernel '" + name_ + "' on grid (" +
-                      std::to_string(grid[0]) + ", " + std::to_string(grid[1]) +
-                      ", " + std::to_string(grid[2]) + ") with " +
-                      std::to_string(threadsPerBlock) + " threads");
+  CUresult result = d->launchKernel(function_, grid[0], grid[1], grid[2],
+                                    threadsPerBlock, 1, 1, dynamicSharedBytes_,
+                                    reinterpret_cast<CUstream>(stream), params,
+                                    nullptr);
+  if (result == CUDA_SUCCESS) // the hot path: no message built
+    return CudaStatus::success();
+  return d->check(result, "launching kernel '" + name_ + "' on grid (" +
+                              std::to_string(grid[0]) + ", " +
+                              std::to_string(grid[1]) + ", " +
+                              std::to_string(grid[2]) + ") with " +
+                              std::to_string(threadsPerBlock) + " threads");
 }
 
 CudaKernel::~CudaKernel() {

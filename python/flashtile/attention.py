@@ -35,6 +35,7 @@ import numpy as np
 
 from . import kernels
 from .autotune import Autotuner, Config
+from .backends import launch_on_device
 from .errors import ArgumentError
 from .language import cdiv
 
@@ -117,8 +118,11 @@ def attention_backward(
     do: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray, out: np.ndarray,
     lse: np.ndarray, causal: bool = False, softmax_scale: Optional[float] = None,
     block_m: Optional[int] = None, block_n: Optional[int] = None,
+    deterministic: bool = True,
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (dq, dk, dv), each like its input."""
+    """Returns (dq, dk, dv), each like its input. ``deterministic=False``
+    adds dQ with atomics from the dK/dV kernel (the GPU's default path)
+    instead of the separate dQ pass."""
     _check_qkv(q, k, v)
     if do.shape != q.shape or out.shape != q.shape or do.dtype != q.dtype:
         raise ArgumentError("do and out must have q's shape and dtype")
@@ -138,18 +142,25 @@ def attention_backward(
         BLOCK_M=bm, **common,
     )
     strides_qkvdo = (*_elem_strides(q), *_elem_strides(k), *_elem_strides(v), *_elem_strides(do))
+    dqa = np.zeros(q.shape if not deterministic else (1, 1, 1, 1), dtype=np.float32)
     attention.attention_bwd_dkdv[(cdiv(seqlen_k, bn), batch * nheads)](
-        q, k, v, do, lse, delta, dk, dv,
-        *strides_qkvdo, *_elem_strides(dk), *_elem_strides(dv),
+        q, k, v, do, lse, delta, dk, dv, dqa,
+        *strides_qkvdo, *_elem_strides(dk), *_elem_strides(dv), *_elem_strides(dqa),
         nheads, seqlen_q, seqlen_k, scale,
-        BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal), **common,
+        BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal), DQ_ATOMIC=not deterministic, **common,
     )
-    attention.attention_bwd_dq[(cdiv(seqlen_q, bm), batch * nheads)](
-        q, k, v, do, lse, delta, dq,
-        *strides_qkvdo, *_elem_strides(dq),
-        nheads, seqlen_q, seqlen_k, scale,
-        BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal), **common,
-    )
+    if deterministic:
+        attention.attention_bwd_dq[(cdiv(seqlen_q, bm), batch * nheads)](
+            q, k, v, do, lse, delta, dq,
+            *strides_qkvdo, *_elem_strides(dq),
+            nheads, seqlen_q, seqlen_k, scale,
+            BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal), **common,
+        )
+    else:
+        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, bm), batch * nheads)](
+            dqa, dq, *_elem_strides(dqa), *_elem_strides(dq), nheads, seqlen_q, scale,
+            BLOCK_M=bm, **common,
+        )
     return dq, dk, dv
 
 
@@ -167,8 +178,17 @@ def _config(block_m: int, block_n: int, num_warps: int, num_stages: int) -> Conf
 #: (BLOCK_M queries owned, BLOCK_N keys per step). The backward
 #: preprocessing (delta = rowsum(dO * O)) is memory-bound and uses
 #: PREPROCESS_BLOCK_M rows per program with 4 warps.
-KERNELS = ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq")
+KERNELS = ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq", "attention_bwd_dkdv_atomic")
 PREPROCESS_BLOCK_M = 64
+#: attention_bwd_dkdv_atomic is attention_bwd_dkdv with DQ_ATOMIC (set by
+#: its candidates): dK, dV and dQ (float32 atomics) in one pass, the
+#: default backward; the other two are the deterministic one.
+_KERNEL_FUNCTIONS = {"attention_bwd_dkdv_atomic": "attention_bwd_dkdv"}
+
+
+def _atomic(block_m: int, block_n: int, num_warps: int, num_stages: int) -> Config:
+    return Config({"BLOCK_M": block_m, "BLOCK_N": block_n, "DQ_ATOMIC": True}, num_warps,
+                  num_stages)
 
 #: Candidate configurations by kernel and padded head dimension (BLOCK_D),
 #: timed by @flashtile.autotune on first use of a (head dim, causal,
@@ -199,6 +219,12 @@ CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
         64: [_config(64, 64, 4, 2), _config(128, 64, 8, 2)],
         128: [_config(64, 64, 4, 2), _config(64, 32, 4, 2), _config(128, 32, 8, 2)],
     },
+    "attention_bwd_dkdv_atomic": {
+        16: [_atomic(64, 128, 8, 2)],
+        32: [_atomic(64, 64, 8, 2)],
+        64: [_atomic(32, 128, 8, 2), _atomic(32, 64, 4, 2)],
+        128: [_atomic(32, 64, 8, 2)],
+    },
 }
 
 #: Head dimensions flash_attn_func takes (any size in between works: it is
@@ -221,7 +247,7 @@ def candidates(kernel: str, head_dim: int, arch: int = 90) -> List[Config]:
     if kernel not in CANDIDATES:
         raise ArgumentError(f"no tuned attention kernel {kernel!r} (one of {', '.join(KERNELS)})")
     d = block_d(head_dim)
-    if arch < 80 and d in TURING_CANDIDATES[kernel]:
+    if arch < 80 and d in TURING_CANDIDATES.get(kernel, {}):
         return TURING_CANDIDATES[kernel][d]
     return CANDIDATES[kernel][d]
 
@@ -242,11 +268,12 @@ def tuner(kernel: str, head_dim: int, arch: int) -> Autotuner:
     index = (kernel, block_d(head_dim), arch)
     found = _TUNERS.get(index)
     if found is None:
-        fn = getattr(kernels.load("attention"), kernel)
+        fn = getattr(kernels.load("attention"), _KERNEL_FUNCTIONS.get(kernel, kernel))
         found = _TUNERS[index] = Autotuner(
             fn, candidates(kernel, head_dim, arch),
             key=["HEAD_DIM", "CAUSAL", "seqlen_q", "seqlen_k"],
             bucket={"seqlen_q": _seqlen_bucket, "seqlen_k": _seqlen_bucket},
+            reset_to_zero=["DQA"] if kernel.endswith("_atomic") else (),
             warmup=10.0, rep=40.0)
     return found
 
@@ -373,35 +400,44 @@ def flash_attn_forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float] = 
 
 
 class _ForwardPlan(NamedTuple):
-    """A checked forward launch over q, k, v of one layout, but the tensors
-    and out's strides: the launcher over its grid, q's, k's and v's strides,
-    the arguments after out's strides (nheads, seqlens, scale), the lse
-    shape, and the constexprs and launch options."""
+    """A checked forward launch over q, k, v of one layout (shapes, strides,
+    dtypes, devices, 16-byte alignment), but the tensors: the compiled
+    kernel, its device and grid, out's strides (out is torch.empty_like(q)),
+    the shape of lse (None: not stored), and the launch arguments after the
+    five pointers (strides, nheads, seqlens, scale). Launched straight from
+    flash_attn_func, past the @jit launcher: the plan's key holds everything
+    the kernel's specialisation depends on."""
 
-    launcher: Any
-    qkv_strides: Tuple[int, ...]
-    tail: Tuple[Any, ...]
-    lse_shape: Tuple[int, int, int]
-    options: Dict[str, Any]
+    native: Any
+    index: int
+    grid: Tuple[int, int, int]
+    out_strides: Tuple[int, ...]
+    lse_shape: Optional[Tuple[int, int, int]]
+    tail: List[Any]
 
 
 #: Checked forward launches by _forward_key (cleared when it grows past
 #: _MAX_FORWARD_PLANS layouts).
 _FORWARD_PLANS: Dict[Tuple[Any, ...], _ForwardPlan] = {}
 _MAX_FORWARD_PLANS = 1024
+#: A float32 word per device passed as L where the forward stores no lse.
+_NO_LSE: Dict[int, Any] = {}
 
 
 def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
-                 check_scale: bool) -> Any:
+                 check_scale: bool, need_lse: bool) -> Any:
     """Everything the checks of q, k, v (and of softmax_scale where
-    `check_scale`) and the forward's launch arguments but the pointers depend
-    on; None where that is unhashable (then the checks run and report it)."""
+    `check_scale`) and the forward's specialisation and launch arguments but
+    the pointers depend on; None where that is unhashable (then the checks
+    run and report it)."""
     tensor = _torch().Tensor
     if not (isinstance(q, tensor) and isinstance(k, tensor) and isinstance(v, tensor)):
         return None
-    key = (type(q), type(k), type(v), q.shape, k.shape, v.shape, q.stride(), k.stride(),
-           v.stride(), q.dtype, k.dtype, v.dtype, q.device, k.device, v.device,
-           type(softmax_scale), softmax_scale, bool(causal), check_scale)
+    key = (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(), q.dtype, k.dtype,
+           v.dtype, q.device, k.device, v.device, type(q), type(k), type(v),
+           (q.data_ptr() | k.data_ptr() | v.data_ptr()) & 15 == 0,
+           type(softmax_scale), softmax_scale, bool(causal), check_scale,
+           need_lse)
     try:
         hash(key)
     except TypeError:
@@ -409,52 +445,69 @@ def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
     return key
 
 
+def _no_lse(device: Any) -> Any:
+    index = device.index or 0
+    found = _NO_LSE.get(index)
+    if found is None:
+        found = _NO_LSE[index] = _torch().empty((1,), dtype=_torch().float32, device=device)
+    return found
+
+
 def _forward_plan(q: Any, k: Any, v: Any, out: Any, lse: Any,
                   softmax_scale: Optional[float], causal: bool) -> _ForwardPlan:
-    """The plan of checked q, k, v with contiguous last dimensions; the
-    configuration is tuned (launching into out and lse) where the key is new."""
+    """Launches the forward on checked q, k, v with contiguous last
+    dimensions into out and lse (None: not stored) through the autotuner and
+    the @jit launcher, and returns the plan of later launches."""
     batch, seqlen_q, nheads, head_dim = q.shape
     fwd = tuner("attention_fwd", head_dim, _device_arch(q))
-    qkv_strides = (*_strides(q), *_strides(k), *_strides(v))
-    tail = (nheads, seqlen_q, k.shape[1], _scale(head_dim, softmax_scale))
-    constexprs = dict(HEAD_DIM=head_dim, CAUSAL=bool(causal))
-    config = fwd.choose(q, k, v, out, lse, *qkv_strides, *_strides(out), *tail,
+    tail = [*_strides(q), *_strides(k), *_strides(v), *_strides(out),
+            nheads, seqlen_q, k.shape[1], _scale(head_dim, softmax_scale)]
+    store_lse = lse is not None
+    lse_arg = lse if store_lse else _no_lse(q.device)
+    constexprs = dict(HEAD_DIM=head_dim, CAUSAL=bool(causal), STORE_LSE=store_lse)
+    config = fwd.choose(q, k, v, out, lse_arg, *tail,
                         grid=_block_grid(seqlen_q, batch * nheads, "BLOCK_M"), **constexprs)
-    grid = (cdiv(seqlen_q, config.kwargs["BLOCK_M"]), batch * nheads)
-    return _ForwardPlan(fwd.fn[grid], qkv_strides, tail, (batch, nheads, seqlen_q),
-                        dict(constexprs, **config.all_kwargs()))
+    grid = (cdiv(seqlen_q, config.kwargs["BLOCK_M"]), batch * nheads, 1)
+    compiled = fwd.fn[grid](q, k, v, out, lse_arg, *tail, **constexprs, **config.all_kwargs())
+    return _ForwardPlan(compiled.native, q.get_device(), grid, out.stride(),
+                        (batch, nheads, seqlen_q) if store_lse else None, tail)
 
 
 def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: Any,
-                     causal: Any, check_scale: bool) -> Optional[Tuple[Any, Any]]:
+                     causal: Any, check_scale: bool,
+                     need_lse: bool = True) -> Optional[Tuple[Any, Any]]:
     """The checks of q, k, v (and of softmax_scale where `check_scale`), then
-    the forward into new outputs: (out, lse), or None where q, k or v has a
-    non-contiguous last dimension (the caller's full path copies it). A
-    layout checked before launches from its cached plan; misuse raises
-    ArgumentError naming the argument, before any launch."""
+    the forward into new outputs: (out, lse; None unless `need_lse`), or None
+    where q, k or v has a non-contiguous last dimension (the caller's full
+    path copies it). A layout checked before launches from its cached plan;
+    misuse raises ArgumentError naming the argument, before any launch."""
     if dropout_p != 0.0:
         _check_qkv_cuda(q, k, v, dropout_p)  # raises
-    key = _forward_key(q, k, v, softmax_scale, causal, check_scale)
+    key = _forward_key(q, k, v, softmax_scale, causal, check_scale, need_lse)
     plan = _FORWARD_PLANS.get(key) if key is not None else None
-    if plan is None:
-        _check_qkv_cuda(q, k, v, dropout_p)
-        if check_scale:
-            _check_softmax_scale(softmax_scale)
-        if key is None or q.stride(-1) != 1 or k.stride(-1) != 1 or v.stride(-1) != 1:
-            return None
-        if len(_FORWARD_PLANS) >= _MAX_FORWARD_PLANS:
-            _FORWARD_PLANS.clear()
-        torch = _torch()
-        out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
-        lse = torch.empty((q.shape[0], q.shape[2], q.shape[1]), dtype=torch.float32,
-                          device=q.device)
-        plan = _FORWARD_PLANS[key] = _forward_plan(q, k, v, out, lse, softmax_scale, causal)
-    else:
-        torch = _torch()
-        out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
-        lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
-    plan.launcher(q, k, v, out, lse, *plan.qkv_strides, *_strides(out), *plan.tail,
-                  **plan.options)
+    torch = _torch()
+    if plan is not None:
+        out = torch.empty_like(q)
+        if out.stride() == plan.out_strides:
+            shape = plan.lse_shape
+            lse = None if shape is None else torch.empty(shape, dtype=torch.float32,
+                                                         device=q.device)
+            launch_on_device(plan.native, plan.grid,
+                             [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(),
+                              _no_lse(q.device).data_ptr() if lse is None else lse.data_ptr(),
+                              *plan.tail], plan.index)
+            return out, lse
+    _check_qkv_cuda(q, k, v, dropout_p)
+    if check_scale:
+        _check_softmax_scale(softmax_scale)
+    if key is None or q.stride(-1) != 1 or k.stride(-1) != 1 or v.stride(-1) != 1:
+        return None
+    if len(_FORWARD_PLANS) >= _MAX_FORWARD_PLANS:
+        _FORWARD_PLANS.clear()
+    out = torch.empty_like(q)
+    lse = (torch.empty((q.shape[0], q.shape[2], q.shape[1]), dtype=torch.float32,
+                       device=q.device) if need_lse else None)
+    _FORWARD_PLANS[key] = _forward_plan(q, k, v, out, lse, softmax_scale, causal)
     return out, lse
 
 
@@ -465,7 +518,7 @@ def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: boo
     batch, seqlen_q, nheads, head_dim = q.shape
     seqlen_k = k.shape[1]
     if out is None:
-        out = torch.empty(q.shape, dtype=q.dtype, device=q.device)
+        out = torch.empty_like(q)
     if lse is None:
         lse = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
     _check_output("out", out, q.shape, q.dtype, q.device)
@@ -483,17 +536,22 @@ def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: boo
 def flash_attn_backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
                         softmax_scale: Optional[float] = None, causal: bool = False,
                         dq: Any = None, dk: Any = None, dv: Any = None,
-                        delta: Any = None) -> Tuple[Any, Any, Any]:
-    """The backward launches (preprocess, dK/dV, dQ) on CUDA tensors: returns
-    (dq, dk, dv), each like its input. Outputs may be given preallocated."""
+                        delta: Any = None, deterministic: bool = False) -> Tuple[Any, Any, Any]:
+    """The backward launches on CUDA tensors: returns (dq, dk, dv), each
+    like its input. Outputs may be given preallocated. The preprocessing
+    (delta), then dK/dV adding dQ with float32 atomics and a pass that
+    scales and casts dQ; ``deterministic=True``: a separate dQ pass instead
+    of atomics (bitwise reproducible)."""
     _check_qkv_cuda(q, k, v, 0.0)
     _check_tensors(("dout", "out"), (dout, out), ref_name="dout")
-    return _backward(dout, q, k, v, out, lse, softmax_scale, causal, dq, dk, dv, delta)
+    return _backward(dout, q, k, v, out, lse, softmax_scale, causal, dq, dk, dv, delta,
+                     deterministic)
 
 
 def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
               softmax_scale: Optional[float], causal: bool, dq: Any = None, dk: Any = None,
-              dv: Any = None, delta: Any = None) -> Tuple[Any, Any, Any]:
+              dv: Any = None, delta: Any = None,
+              deterministic: bool = False) -> Tuple[Any, Any, Any]:
     torch = _torch()
     for name, x in (("dout", dout), ("out", out)):
         if tuple(x.shape) != tuple(q.shape) or x.dtype != q.dtype or x.device != q.device:
@@ -522,18 +580,32 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
         BLOCK_M=PREPROCESS_BLOCK_M, num_warps=4, num_stages=1, **common,
     )
     strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
-    tuner("attention_bwd_dkdv", head_dim, arch)[
-        _block_grid(seqlen_k, batch * nheads, "BLOCK_N")](
-        q, k, v, dout, lse, delta, dk, dv,
-        *strides_qkvdo, *_strides(dk), *_strides(dv),
-        nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
-    )
-    tuner("attention_bwd_dq", head_dim, arch)[
-        _block_grid(seqlen_q, batch * nheads, "BLOCK_M")](
-        q, k, v, dout, lse, delta, dq,
-        *strides_qkvdo, *_strides(dq),
-        nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
-    )
+    rows = batch * nheads
+    if deterministic:
+        no_dq = _no_lse(q.device)
+        tuner("attention_bwd_dkdv", head_dim, arch)[_block_grid(seqlen_k, rows, "BLOCK_N")](
+            q, k, v, dout, lse, delta, dk, dv, no_dq,
+            *strides_qkvdo, *_strides(dk), *_strides(dv), 0, 0, 0,
+            nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
+        )
+        tuner("attention_bwd_dq", head_dim, arch)[_block_grid(seqlen_q, rows, "BLOCK_M")](
+            q, k, v, dout, lse, delta, dq,
+            *strides_qkvdo, *_strides(dq),
+            nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
+        )
+    else:
+        # dQ summed in float32 by the dK/dV programs' atomics, then scaled and cast.
+        dqa = torch.zeros(q.shape, dtype=torch.float32, device=q.device)
+        tuner("attention_bwd_dkdv_atomic", head_dim, arch)[
+            _block_grid(seqlen_k, rows, "BLOCK_N")](
+            q, k, v, dout, lse, delta, dk, dv, dqa,
+            *strides_qkvdo, *_strides(dk), *_strides(dv), *_strides(dqa),
+            nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
+        )
+        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, PREPROCESS_BLOCK_M), rows)](
+            dqa, dq, *_strides(dqa), *_strides(dq), nheads, seqlen_q, scale,
+            BLOCK_M=PREPROCESS_BLOCK_M, num_warps=4, num_stages=1, **common,
+        )
     return dq, dk, dv
 
 
@@ -559,11 +631,12 @@ def _flash_attn_function() -> Any:
 
         class FlashAttnFunc(torch.autograd.Function):
             @staticmethod
-            def forward(ctx, q, k, v, softmax_scale, causal):
+            def forward(ctx, q, k, v, softmax_scale, causal, deterministic):
                 out, lse = _forward(q, k, v, softmax_scale, causal)
                 ctx.save_for_backward(q, k, v, out, lse)
                 ctx.softmax_scale = softmax_scale
                 ctx.causal = causal
+                ctx.deterministic = deterministic
                 ctx.mark_non_differentiable(lse)
                 return out, lse
 
@@ -571,8 +644,8 @@ def _flash_attn_function() -> Any:
             def backward(ctx, dout, _dlse):
                 q, k, v, out, lse = ctx.saved_tensors
                 dq, dk, dv = _backward(dout, q, k, v, out, lse, ctx.softmax_scale,
-                                       ctx.causal)
-                return dq, dk, dv, None, None
+                                       ctx.causal, deterministic=ctx.deterministic)
+                return dq, dk, dv, None, None, None
 
         _autograd_function = FlashAttnFunc
     return _autograd_function
@@ -580,7 +653,7 @@ def _flash_attn_function() -> Any:
 
 def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
                     softmax_scale: Optional[float] = None, causal: bool = False,
-                    return_lse: bool = False) -> Any:
+                    return_lse: bool = False, deterministic: bool = False) -> Any:
     """FlashAttention on CUDA tensors, compatible with flash-attn's
     ``flash_attn_func`` (no dropout, no MQA/GQA, no window).
 
@@ -589,10 +662,13 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
     padded to a power of two inside the kernels); any seqlens; any
     batch/seq/head strides (a non-contiguous last dimension is copied).
     ``softmax_scale`` defaults to 1/sqrt(headdim); ``causal`` masks
-    bottom-right aligned. Returns out (like q, contiguous), and with
+    bottom-right aligned. Returns out (torch.empty_like(q)), and with
     ``return_lse`` also lse, (batch, nheads, seqlen_q) float32 in natural
     log (+inf for rows that see no key). Differentiable in q, k and v: the
-    backward pass runs the DSL backward kernels. Misuse raises ValueError
+    backward pass runs the DSL backward kernels: by default dQ is summed
+    with float32 atomics (as in FlashAttention-2, so the last bits of dQ may
+    differ from run to run); ``deterministic=True`` computes dQ in a
+    separate pass instead, bitwise reproducible. Misuse raises ValueError
     (flashtile.ArgumentError) naming the argument, before any launch.
     """
     torch = _torch()
@@ -601,9 +677,11 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
                                     or getattr(v, "requires_grad", False)):
         _check_qkv_cuda(q, k, v, dropout_p)
         _check_softmax_scale(softmax_scale)
-        out, lse = _flash_attn_function().apply(q, k, v, softmax_scale, bool(causal))
+        out, lse = _flash_attn_function().apply(q, k, v, softmax_scale, bool(causal),
+                                                bool(deterministic))
     else:  # nothing to differentiate: the forward alone, as autograd would run it
-        result = _checked_forward(q, k, v, dropout_p, softmax_scale, causal, check_scale=True)
+        result = _checked_forward(q, k, v, dropout_p, softmax_scale, causal, check_scale=True,
+                                  need_lse=return_lse)
         out, lse = result if result is not None else _forward(q, k, v, softmax_scale,
                                                              bool(causal))
     return (out, lse) if return_lse else out

@@ -127,6 +127,10 @@ def empty(shape: Sequence[int], dtype: dtype = float32, device: Any = "cuda") ->
     return Tensor(shape, dtype, device)
 
 
+def zeros(shape: Sequence[int], dtype: dtype = float32, device: Any = "cuda") -> Tensor:
+    return Tensor(shape, dtype, device)
+
+
 def empty_like(x: Tensor) -> Tensor:
     return Tensor(x.shape, x.dtype, x.device)
 
@@ -161,7 +165,7 @@ def make_module() -> types.ModuleType:
     """A fresh fake `torch` module (its own current-device state)."""
     module = types.ModuleType("torch")
     for name in ("dtype", "float16", "bfloat16", "float32", "float64", "int32", "device",
-                 "Tensor", "empty", "empty_like"):
+                 "Tensor", "empty", "empty_like", "zeros"):
         setattr(module, name, globals()[name])
     cuda = _Cuda()
     module.cuda = cuda

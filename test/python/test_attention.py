@@ -39,7 +39,7 @@ def assert_checks(checks):
 
 
 def run_and_check(batch, seqlen_q, seqlen_k, nheads, head_dim, dtype, causal, backward,
-                  softmax_scale=None, seed=0, **blocks):
+                  softmax_scale=None, seed=0, deterministic=True, **blocks):
     q, k, v, do = make_inputs(batch, seqlen_q, seqlen_k, nheads, head_dim, dtype, seed)
     out, lse = attention_forward(q, k, v, causal=causal, softmax_scale=softmax_scale, **blocks)
     assert out.dtype == q.dtype and lse.dtype == np.float32
@@ -49,7 +49,8 @@ def run_and_check(batch, seqlen_q, seqlen_k, nheads, head_dim, dtype, causal, ba
     checks = [R.check_close("O", out, out_ref, out_low), R.check_close("L", lse, lse_ref, lse_low)]
     if backward:
         grads = attention_backward(do, q, k, v, out, lse, causal=causal,
-                                   softmax_scale=softmax_scale, **blocks)
+                                   softmax_scale=softmax_scale, deterministic=deterministic,
+                                   **blocks)
         refs = R.attention_bwd_ref(do, q, k, v, causal, softmax_scale)
         lows = R.attention_bwd_lowprec(do, q, k, v, causal, softmax_scale)
         for name, ours, ref, low in zip(("dQ", "dK", "dV"), grads, refs, lows):
@@ -95,6 +96,14 @@ def test_causal_with_more_queries_than_keys_gives_zero_rows():
     dq, dk, dv = attention_backward(do, q, k, v, out, lse, causal=True)
     assert np.all(dq[0, :30] == 0) and np.all(np.isfinite(dk)) and np.all(np.isfinite(dv))
     run_and_check(1, 50, 20, 1, 32, np.float16, causal=True, backward=True, seed=3)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("head_dim", [32, 80])
+def test_dq_by_atomics_from_the_dkdv_kernel(causal, head_dim):
+    """deterministic=False: dK/dV adds dQ with atomics (the GPU default)."""
+    run_and_check(2, 70, 90, 2, head_dim, np.float16, causal, backward=True,
+                  deterministic=False, block_m=16, block_n=32)
 
 
 @pytest.mark.parametrize("block_m,block_n", [(16, 16), (16, 64), (64, 16), (32, 32)])

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import flashtile
+import flashtile.attention as attention_module
 import flashtile.backends as backends
 import importlib
 from flashtile import ArgumentError, CompilationError, ExecutionError, _native, kernels
@@ -56,6 +57,7 @@ def launches(monkeypatch):
 
     monkeypatch.setattr(jit_module, "launch_on_device", record)
     monkeypatch.setattr(backends, "launch_on_device", record)
+    monkeypatch.setattr(attention_module, "launch_on_device", record)
     return calls
 
 
@@ -297,13 +299,23 @@ def test_flash_attn_launches(torch, launches, heads_first):
     assert launch.args[20] == pytest.approx(80 ** -0.5)
 
     dout = torch.Tensor(q.shape)
-    dq, dk, dv = flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5)
+    dq, dk, dv = flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5,
+                                     deterministic=True)
     assert [l.kernel for l in launches[1:]] == ["attention_bwd_preprocess", "attention_bwd_dkdv",
                                                 "attention_bwd_dq"]
     assert launches[2].grid == (cdiv(203, dkdv.kwargs["BLOCK_N"]), 6, 1)
     assert launches[3].grid == (cdiv(113, dq_config.kwargs["BLOCK_M"]), 6, 1)
     assert launches[2].args[-1] == 0.5 and launches[3].args[-1] == 0.5
     assert (dq.shape, dk.shape, dv.shape) == (q.shape, k.shape, v.shape)
+    # By default dK/dV adds dQ with atomics into a float32 buffer, then one
+    # pass scales and casts it.
+    del launches[:]
+    flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5)
+    assert [l.kernel for l in launches] == ["attention_bwd_preprocess", "attention_bwd_dkdv",
+                                            "attention_bwd_dq_convert"]
+    fused = candidates("attention_bwd_dkdv_atomic", 80)[0]
+    assert launches[1].grid == (cdiv(203, fused.kwargs["BLOCK_N"]), 6, 1)
+    assert launches[1].args[8] == launches[2].args[0]  # the float32 accumulator
 
 
 def test_flash_attn_copies_a_non_contiguous_head_dim(torch, launches):
@@ -383,12 +395,18 @@ def test_repeated_flash_attn_launches_from_the_cached_plan(torch, launches):
     is still reported before any launch."""
     q, k, v = qkv(torch, head_dim=64)
     out, lse = flash_attn_func(q, k, v, causal=True, softmax_scale=0.25, return_lse=True)
-    again = flash_attn_func(q, k, v, causal=True, softmax_scale=0.25)
+    again, lse2 = flash_attn_func(q, k, v, causal=True, softmax_scale=0.25, return_lse=True)
     first, second = launches
     assert second.native is first.native and second.grid == first.grid
     assert first.args[:5] == [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(),
                               lse.data_ptr()]
-    assert second.args[3] == again.data_ptr() and second.args[5:] == first.args[5:]
+    assert second.args[3:5] == [again.data_ptr(), lse2.data_ptr()]
+    assert second.args[5:] == first.args[5:]
+    # Without return_lse nothing needs lse: a kernel that does not store it.
+    only_out = flash_attn_func(q, k, v, causal=True, softmax_scale=0.25)
+    assert isinstance(only_out, torch.Tensor) and launches[2].native is not first.native
+    assert launches[2].args[3] == only_out.data_ptr() and launches[2].args[5:] == first.args[5:]
+    del launches[2]
     assert first.args[5:20] == [*q.stride()[:3], *k.stride()[:3], *v.stride()[:3],
                                 *out.stride()[:3], 3, 113, 203]
     assert first.args[20:] == [0.25]

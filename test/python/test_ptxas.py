@@ -25,7 +25,7 @@ from typing import Dict, List, NamedTuple, Optional
 import pytest
 
 from flashtile import _native
-from flashtile.attention import KERNELS, PREPROCESS_BLOCK_M, candidates
+from flashtile.attention import _KERNEL_FUNCTIONS, KERNELS, PREPROCESS_BLOCK_M, candidates
 from flashtile.errors import CompilationError
 from flashtile.kernels import kernels_dir
 from flashtile.ptxas import find_ptxas, signature
@@ -59,6 +59,11 @@ class Case(NamedTuple):
                 f"-{cx}")
 
 
+def function(kernel: str) -> str:
+    """The @jit function behind a tuned attention kernel's name."""
+    return _KERNEL_FUNCTIONS.get(kernel, kernel)
+
+
 def _attention_cases() -> List[Case]:
     """Every candidate of flash_attn_func's autotuner in f16, causal or not;
     the defaults (first candidates) in bf16 too."""
@@ -73,12 +78,13 @@ def _attention_cases() -> List[Case]:
                     for config in configs if dtype == "f16" else configs[:1]:
                         for causal in (False, True):
                             cx = dict(common, **config.kwargs, CAUSAL=causal)
-                            cases.append(Case("attention.py", kernel, dtype, cx, arch,
+                            cases.append(Case("attention.py", function(kernel), dtype, cx, arch,
                                               config.num_warps, config.num_stages, error,
                                               check_spills=error is None))
-                cases.append(Case("attention.py", "attention_bwd_preprocess", dtype,
-                                  dict(common, BLOCK_M=PREPROCESS_BLOCK_M), arch, 4, 1, None,
-                                  True))
+                for small in ("attention_bwd_preprocess", "attention_bwd_dq_convert"):
+                    cases.append(Case("attention.py", small, dtype,
+                                      dict(common, BLOCK_M=PREPROCESS_BLOCK_M), arch, 4, 1, None,
+                                      True))
     return cases
 
 
