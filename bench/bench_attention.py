@@ -127,13 +127,14 @@ class Problem:
     def call(self, backend: str, causal: bool, mode: str) -> Tuple[Callable[[], Any], List]:
         """A function running one forward (+ backward), and the tensors whose
         gradients it accumulates."""
-        if backend == "flashtile":
+        if backend in ("flashtile", "flashtile-deterministic"):
             q, k, v = (x.detach().requires_grad_(mode != "fwd") for x in
                        (self.q, self.k, self.v))
             do = self.do
+            deterministic = backend == "flashtile-deterministic"
 
             def fn():
-                out = flash_attn_func(q, k, v, causal=causal)
+                out = flash_attn_func(q, k, v, causal=causal, deterministic=deterministic)
                 if mode != "fwd":
                     out.backward(do)
                 return out
@@ -423,7 +424,8 @@ def main(argv=None) -> int:
     skipped: List[str] = []
     problems = (ISSUE_PROBLEMS if args.issue
                 else [(d, n, None, NHEADS) for d in HEAD_DIMS for n in seqlens])
-    backends = ("flashtile", "sdpa-flash", "sdpa-cudnn") if args.issue else BACKENDS
+    backends = (("flashtile", "flashtile-deterministic", "sdpa-flash", "sdpa-cudnn")
+                if args.issue else BACKENDS)
     for d, n, batch, heads in problems:
         problem = Problem(d, n, batch=batch, heads=heads)
         for causal in (False, True):
@@ -439,6 +441,8 @@ def main(argv=None) -> int:
                        f"{'causal' if causal else 'full  '}")
                 print(f"{tag} check {'ok' if ok else 'WRONG'} ({note})", flush=True)
                 for backend in backends:
+                    if backend == "flashtile-deterministic" and mode == "fwd":
+                        continue  # the same forward as flashtile's
                     record = dict(mode=mode, head_dim=d, seqlen=n, batch=problem.batch,
                                   heads=heads, causal=causal, backend=backend, ms=None,
                                   tflops=None, peak_extra_bytes=None, status="ok")

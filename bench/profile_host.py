@@ -75,17 +75,21 @@ def main(argv=None) -> int:
     ptrs = [x.data_ptr(), x.data_ptr(), x.data_ptr(), 1024]
     row("native.launch_cuda (vector_add, 4 args)", lambda: native.launch_cuda((1, 1, 1), ptrs, 0))
     row("launch_on_device (vector_add)", lambda: launch_on_device(native, (1, 1, 1), ptrs, 0))
+    row("native.launch_cuda, grid (0,1,1): binding only", lambda: native.launch_cuda((0, 1, 1), ptrs, 0))
+    row("q.new_empty((1,1,128), dtype=float32)", lambda: q.new_empty((1, 1, 128), dtype=torch.float32))
+    row("torch.empty((1,1,128), device=0 int)", lambda: torch.empty((1, 1, 128), dtype=torch.float32, device=0))
     row("add._signature (vector_add)", lambda: add._signature((x, x, x, 1024), {"BLOCK": 1024},
                                                             4, 2))
     row("@jit launch add[(1,)](...) (cached)", lambda: launch(x, x, x, 1024, BLOCK=1024))
 
-    out = fa.flash_attn_func(q, q, q)
+    fa.flash_attn_func(q, q, q)
     plan = next(iter(fa._FORWARD_PLANS.values()))
-    lse = torch.empty(plan.lse_shape, dtype=torch.float32, device="cuda")
-    row("plan.launcher (attention_fwd, 26 args, cached)",
-        lambda: plan.launcher(q, q, q, out, lse, *plan.qkv_strides, *fa._strides(out),
-                              *plan.tail, **plan.options))
+    args = [q.data_ptr()] * 5 + plan.tail
+    row("launch_on_device of the plan (attention_fwd, 26 args)",
+        lambda: launch_on_device(plan.native, plan.grid, args, plan.index))
     row("flash_attn_func(q, q, q) (cached)", lambda: fa.flash_attn_func(q, q, q))
+    row("flash_attn_func(q, q, q, return_lse=True) (cached)",
+        lambda: fa.flash_attn_func(q, q, q, return_lse=True))
 
     profile = cProfile.Profile()
     profile.enable()
