@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     row("q.stride(), q.shape, q.dtype, q.device",
         lambda: (q.stride(), q.shape, q.dtype, q.device))
     row("q.data_ptr()", q.data_ptr)
-    row("_forward_key", lambda: fa._forward_key(q, q, q, None, False, True))
+    row("_forward_key", lambda: fa._forward_key(q, q, q, None, False, True, False))
     row("torch.is_grad_enabled()", torch.is_grad_enabled)
     raw = torch._C._cuda_getCurrentRawStream
     row("_cuda_getCurrentRawStream(0)", lambda: raw(0))

@@ -51,6 +51,7 @@ __all__ = [
     "CANDIDATES",
     "TURING_CANDIDATES",
     "candidates",
+    "backward_kernels",
     "tuner",
 ]
 
@@ -184,6 +185,22 @@ PREPROCESS_BLOCK_M = 64
 #: its candidates): dK, dV and dQ (float32 atomics) in one pass, the
 #: default backward; the other two are the deterministic one.
 _KERNEL_FUNCTIONS = {"attention_bwd_dkdv_atomic": "attention_bwd_dkdv"}
+
+
+#: Padded head dimensions whose default backward (deterministic=False) adds
+#: dQ with atomics from dK/dV: where that measured faster than the separate
+#: dQ pass on the H200 (bench/results/2026-12-02-h200-speed1: d64 N1024
+#: 113 vs 78 TFLOP/s fwd+bwd, N4096 184 vs 179). At d128 the fused kernel
+#: fits only 32-row query blocks without spilling and the separate pass is
+#: faster (179 vs 186 at N4096, 179 vs 190 at N16k), so it stays the default.
+ATOMIC_DQ_BLOCK_DS = frozenset({16, 32, 64})
+
+
+def backward_kernels(head_dim: int, deterministic: bool = False) -> Tuple[str, ...]:
+    """The tuned kernels of the backward flash_attn_func runs for `head_dim`."""
+    if not deterministic and block_d(head_dim) in ATOMIC_DQ_BLOCK_DS:
+        return ("attention_bwd_dkdv_atomic",)
+    return ("attention_bwd_dkdv", "attention_bwd_dq")
 
 
 def _atomic(block_m: int, block_n: int, num_warps: int, num_stages: int) -> Config:
@@ -581,7 +598,7 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     )
     strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
     rows = batch * nheads
-    if deterministic:
+    if backward_kernels(head_dim, deterministic) == ("attention_bwd_dkdv", "attention_bwd_dq"):
         no_dq = _no_lse(q.device)
         tuner("attention_bwd_dkdv", head_dim, arch)[_block_grid(seqlen_k, rows, "BLOCK_N")](
             q, k, v, dout, lse, delta, dk, dv, no_dq,
@@ -666,9 +683,10 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
     ``return_lse`` also lse, (batch, nheads, seqlen_q) float32 in natural
     log (+inf for rows that see no key). Differentiable in q, k and v: the
     backward pass runs the DSL backward kernels: by default dQ is summed
-    with float32 atomics (as in FlashAttention-2, so the last bits of dQ may
-    differ from run to run); ``deterministic=True`` computes dQ in a
-    separate pass instead, bitwise reproducible. Misuse raises ValueError
+    with float32 atomics for head dims up to 64 (as in FlashAttention-2, so
+    the last bits of dQ may differ from run to run; larger head dims use
+    the separate pass, which measured faster there); ``deterministic=True``
+    always computes dQ in a separate pass, bitwise reproducible. Misuse raises ValueError
     (flashtile.ArgumentError) naming the argument, before any launch.
     """
     torch = _torch()

@@ -307,13 +307,19 @@ def test_flash_attn_launches(torch, launches, heads_first):
     assert launches[3].grid == (cdiv(113, dq_config.kwargs["BLOCK_M"]), 6, 1)
     assert launches[2].args[-1] == 0.5 and launches[3].args[-1] == 0.5
     assert (dq.shape, dk.shape, dv.shape) == (q.shape, k.shape, v.shape)
-    # By default dK/dV adds dQ with atomics into a float32 buffer, then one
-    # pass scales and casts it.
+    # d128 (head dim 80) defaults to the separate dQ pass too.
     del launches[:]
     flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5)
+    assert [l.kernel for l in launches[1:]] == ["attention_bwd_dkdv", "attention_bwd_dq"]
+    # At head dim 64 dK/dV adds dQ with atomics into a float32 buffer, then
+    # one pass scales and casts it.
+    q, k, v = qkv(torch, head_dim=64, heads_first=heads_first)
+    out, lse = flash_attn_forward(q, k, v, causal=True)
+    del launches[:]
+    flash_attn_backward(torch.Tensor(q.shape), q, k, v, out, lse, causal=True, softmax_scale=0.5)
     assert [l.kernel for l in launches] == ["attention_bwd_preprocess", "attention_bwd_dkdv",
                                             "attention_bwd_dq_convert"]
-    fused = candidates("attention_bwd_dkdv_atomic", 80)[0]
+    fused = candidates("attention_bwd_dkdv_atomic", 64)[0]
     assert launches[1].grid == (cdiv(203, fused.kwargs["BLOCK_N"]), 6, 1)
     assert launches[1].args[8] == launches[2].args[0]  # the float32 accumulator
 
