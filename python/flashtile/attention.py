@@ -430,6 +430,7 @@ class _ForwardPlan(NamedTuple):
     grid: Tuple[int, int, int]
     out_strides: Tuple[int, ...]
     lse_shape: Optional[Tuple[int, int, int]]
+    no_lse_ptr: int
     tail: List[Any]
 
 
@@ -442,24 +443,16 @@ _NO_LSE: Dict[int, Any] = {}
 
 
 def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
-                 check_scale: bool, need_lse: bool) -> Any:
+                 check_scale: bool, need_lse: bool) -> Tuple[Any, ...]:
     """Everything the checks of q, k, v (and of softmax_scale where
     `check_scale`) and the forward's specialisation and launch arguments but
-    the pointers depend on; None where that is unhashable (then the checks
-    run and report it)."""
-    tensor = _torch().Tensor
-    if not (isinstance(q, tensor) and isinstance(k, tensor) and isinstance(v, tensor)):
-        return None
-    key = (q.shape, k.shape, v.shape, q.stride(), k.stride(), v.stride(), q.dtype, k.dtype,
-           v.dtype, q.device, k.device, v.device, type(q), type(k), type(v),
-           (q.data_ptr() | k.data_ptr() | v.data_ptr()) & 15 == 0,
-           type(softmax_scale), softmax_scale, bool(causal), check_scale,
-           need_lse)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    the pointers depend on. Raises AttributeError where q, k or v is not a
+    tensor and TypeError (on lookup) where it is unhashable: then the checks
+    run and report it."""
+    return (type(q), type(k), type(v), q.shape, k.shape, v.shape, q.stride(), k.stride(),
+            v.stride(), q.dtype, k.dtype, v.dtype, q.get_device(), k.get_device(),
+            v.get_device(), (q.data_ptr() | k.data_ptr() | v.data_ptr()) & 15 == 0,
+            type(softmax_scale), softmax_scale, causal, check_scale, need_lse)
 
 
 def _no_lse(device: Any) -> Any:
@@ -487,7 +480,8 @@ def _forward_plan(q: Any, k: Any, v: Any, out: Any, lse: Any,
     grid = (cdiv(seqlen_q, config.kwargs["BLOCK_M"]), batch * nheads, 1)
     compiled = fwd.fn[grid](q, k, v, out, lse_arg, *tail, **constexprs, **config.all_kwargs())
     return _ForwardPlan(compiled.native, q.get_device(), grid, out.stride(),
-                        (batch, nheads, seqlen_q) if store_lse else None, tail)
+                        (batch, nheads, seqlen_q) if store_lse else None,
+                        _no_lse(q.device).data_ptr(), tail)
 
 
 def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: Any,
@@ -500,18 +494,22 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
     misuse raises ArgumentError naming the argument, before any launch."""
     if dropout_p != 0.0:
         _check_qkv_cuda(q, k, v, dropout_p)  # raises
-    key = _forward_key(q, k, v, softmax_scale, causal, check_scale, need_lse)
-    plan = _FORWARD_PLANS.get(key) if key is not None else None
+    try:
+        key: Any = _forward_key(q, k, v, softmax_scale, causal, check_scale, need_lse)
+        plan = _FORWARD_PLANS.get(key)
+    except (AttributeError, TypeError):  # not tensors, or unhashable: checked below
+        key = plan = None
     torch = _torch()
     if plan is not None:
         out = torch.empty_like(q)
         if out.stride() == plan.out_strides:
-            shape = plan.lse_shape
-            lse = None if shape is None else torch.empty(shape, dtype=torch.float32,
-                                                         device=q.device)
+            if plan.lse_shape is None:
+                lse, lse_ptr = None, plan.no_lse_ptr
+            else:
+                lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
+                lse_ptr = lse.data_ptr()
             launch_on_device(plan.native, plan.grid,
-                             [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(),
-                              _no_lse(q.device).data_ptr() if lse is None else lse.data_ptr(),
+                             [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(), lse_ptr,
                               *plan.tail], plan.index)
             return out, lse
     _check_qkv_cuda(q, k, v, dropout_p)
