@@ -7,8 +7,9 @@ backends on one GPU, in one run: speed, peak extra memory, launch overhead.
 Problems (FlashAttention README style): 16k tokens per batch, i.e. batch =
 16384 // seqlen, 12 heads, head dim 64 and 128 (at seqlen 2048 and 1024 these
 are the B8 and B16 problems of /work/shared/peers-h200.md), seqlen 512 ... 16384,
-causal and not, fp16, forward and forward+backward. Backends: flashtile, and
-SDPA's flash (FlashAttention-2 in PyTorch), cudnn, efficient and math
+causal and not, fp16, forward and forward+backward. Backends: flashtile,
+triton-fa2 (a Triton FlashAttention-2 written for the bench,
+bench/triton_attention.py, autotuned), and SDPA's flash (FlashAttention-2 in PyTorch), cudnn, efficient and math
 (standard attention); a backend that is unsupported or runs out of memory is
 reported as such. TFLOP/s count 4 * batch * heads * seqlen^2 * headdim for the
 forward (half when causal) and 3.5 times that for forward+backward. Times are
@@ -26,7 +27,8 @@ error must be at most twice that of SDPA's flash backend in fp16 plus 1e-4;
 a configuration that fails is reported and not timed.
 
 Written to --out: bench_attention.json (every number), speedup.png (flashtile
-over sdpa-flash), memory.png, and the tables printed at the end (markdown),
+over sdpa-flash), tflops.png (absolute TFLOP/s, a line per backend over
+seqlen), memory.png, and the tables printed at the end (markdown),
 bench_attention.md. --quick runs seqlen 1024 and 4096 only; --budget-s stops
 starting new measurements after that many seconds (default 200).
 """
@@ -55,8 +57,11 @@ try:
     import triton
     import triton.language as tl
     from triton.testing import do_bench as _triton_do_bench
+
+    import triton_attention  # bench/: a Triton FlashAttention-2, the Triton peer
 except ImportError:  # pragma: no cover - Triton is on the GPU machine
     triton = None
+    triton_attention = None
 
 from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
 from torch.nn.functional import scaled_dot_product_attention as sdpa  # noqa: E402
@@ -76,7 +81,7 @@ SDPA_BACKENDS = {
     "sdpa-efficient": SDPBackend.EFFICIENT_ATTENTION,
     "sdpa-math": SDPBackend.MATH,
 }
-BACKENDS = ("flashtile",) + tuple(SDPA_BACKENDS)
+BACKENDS = ("flashtile", "triton-fa2") + tuple(SDPA_BACKENDS)
 MODES = ("fwd", "fwd+bwd")
 
 
@@ -139,6 +144,18 @@ class Problem:
                     out.backward(do)
                 return out
             return fn, [q, k, v]
+        if backend == "triton-fa2":
+            if triton_attention is None:
+                raise RuntimeError("unsupported: Triton is not installed")
+            q, k, v = (x.detach().requires_grad_(mode != "fwd") for x in
+                       (self.q, self.k, self.v))
+
+            def fn():
+                out = triton_attention.attention(q, k, v, causal)
+                if mode != "fwd":
+                    out.backward(self.do)
+                return out
+            return fn, [q, k, v]
         q, k, v = (x.detach().requires_grad_(mode != "fwd") for x in (self.sq, self.sk, self.sv))
         which = SDPA_BACKENDS[backend]
 
@@ -175,13 +192,16 @@ def failure(error: BaseException) -> str:
     return f"error: {text[:100]}"
 
 
-def check_flashtile(problem: Problem, causal: bool, mode: str) -> Tuple[bool, str]:
-    """flashtile vs SDPA in float32 (efficient backend; math if unsupported)
-    under the bar err <= 2 * err(sdpa-flash fp16) + 1e-4."""
+def check_flashtile(problem: Problem, causal: bool, mode: str,
+                    attention: Optional[Callable[..., Any]] = None) -> Tuple[bool, str]:
+    """flashtile (or `attention(q, k, v, causal)`) vs SDPA in float32
+    (efficient backend; math if unsupported) under the bar
+    err <= 2 * err(sdpa-flash fp16) + 1e-4."""
     def run(q, k, v, do, which, heads_first):
         q, k, v = (x.detach().requires_grad_(mode != "fwd") for x in (q, k, v))
         if which is None:
-            out = flash_attn_func(q, k, v, causal=causal)
+            out = (attention or (lambda q, k, v, c: flash_attn_func(q, k, v, causal=c)))(
+                q, k, v, causal)
         else:
             with sdpa_kernel(which):
                 out = sdpa(q, k, v, is_causal=causal)
@@ -281,8 +301,14 @@ def fmt(value: Optional[float], digits: int = 0) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def present(records: List[Dict]) -> List[str]:
+    """The backends measured, in the order they were."""
+    return list(dict.fromkeys(r["backend"] for r in records))
+
+
 def summary_tables(records: List[Dict], memory_peer: Dict[str, Any], overheads: Dict[str, float],
                    device: str, command: str) -> str:
+    BACKENDS = present(records)  # noqa: N806 - shadows the default set
     lines = [f"## FlashTile attention vs SDPA — {device}", "",
              f"command: `{command}`", "",
              "Best TFLOP/s over seqlen 512…16k (fp16, 12 heads, batch = 16k tokens / seqlen):", "",
@@ -319,6 +345,7 @@ def summary_tables(records: List[Dict], memory_peer: Dict[str, Any], overheads: 
 
 
 def detail_table(records: List[Dict]) -> str:
+    BACKENDS = present(records)  # noqa: N806 - shadows the default set
     lines = ["| mode | d | causal | seqlen | batch | " + " | ".join(BACKENDS) +
              " | flashtile peak MB | sdpa-flash peak MB |",
              "|---|---|---|---|---|" + "---|" * (len(BACKENDS) + 2)]
@@ -370,6 +397,32 @@ def plots(records: List[Dict], out: Path) -> List[str]:
     fig.savefig(out / "speedup.png", dpi=110)
     plt.close(fig)
     notes.append(str(out / "speedup.png"))
+
+    # Absolute TFLOP/s, one line per backend over seqlen (FlashAttention README style).
+    panels = sorted({(r["mode"], r["head_dim"], r["causal"]) for r in records},
+                    key=lambda k: (MODES.index(k[0]), k[1], k[2]))
+    if panels:
+        cols = 4
+        nrows = (len(panels) + cols - 1) // cols
+        fig, axes = plt.subplots(nrows, cols, figsize=(5 * cols, 4 * nrows), squeeze=False)
+        for ax, (mode, d, causal) in zip(axes.flat, panels):
+            for b in present(records):
+                pts = sorted((r["seqlen"], r["tflops"]) for r in records
+                             if (r["backend"], r["mode"], r["head_dim"], r["causal"]) ==
+                             (b, mode, d, causal) and r["tflops"])
+                if pts:
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=b)
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("seqlen")
+            ax.set_ylabel("TFLOP/s")
+            ax.set_title(f"{mode} d{d} {'causal' if causal else 'full'}")
+            ax.legend(fontsize=7)
+        for ax in list(axes.flat)[len(panels):]:
+            ax.axis("off")
+        fig.tight_layout()
+        fig.savefig(out / "tflops.png", dpi=100)
+        plt.close(fig)
+        notes.append(str(out / "tflops.png"))
 
     fig, axes = plt.subplots(1, len(HEAD_DIMS), figsize=(6 * len(HEAD_DIMS), 4.5), squeeze=False)
     for ax, d in zip(axes[0], HEAD_DIMS):
@@ -424,8 +477,8 @@ def main(argv=None) -> int:
     skipped: List[str] = []
     problems = (ISSUE_PROBLEMS if args.issue
                 else [(d, n, None, NHEADS) for d in HEAD_DIMS for n in seqlens])
-    backends = (("flashtile", "flashtile-deterministic", "sdpa-flash", "sdpa-cudnn")
-                if args.issue else BACKENDS)
+    backends = (("flashtile", "flashtile-deterministic", "triton-fa2", "sdpa-flash",
+                 "sdpa-cudnn") if args.issue else BACKENDS)
     for d, n, batch, heads in problems:
         problem = Problem(d, n, batch=batch, heads=heads)
         for causal in (False, True):
@@ -446,6 +499,20 @@ def main(argv=None) -> int:
                     record = dict(mode=mode, head_dim=d, seqlen=n, batch=problem.batch,
                                   heads=heads, causal=causal, backend=backend, ms=None,
                                   tflops=None, peak_extra_bytes=None, status="ok")
+                    if backend == "triton-fa2" and triton_attention is not None:
+                        try:
+                            peer_ok, peer_note = check_flashtile(problem, causal, mode,
+                                                                 triton_attention.attention)
+                        except Exception as error:
+                            peer_ok, peer_note = False, failure(error)
+                        if not peer_ok:
+                            records.append(dict(mode=mode, head_dim=d, seqlen=n,
+                                                batch=problem.batch, heads=heads, causal=causal,
+                                                backend=backend, ms=None, tflops=None,
+                                                peak_extra_bytes=None, check=peer_note,
+                                                status="wrong (not timed)"))
+                            print(f"  {backend:15} WRONG ({peer_note})", flush=True)
+                            continue
                     if backend == "flashtile" and not ok:
                         record["status"] = "wrong (not timed)"
                         record["check"] = note
