@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Registers and spills of the attention kernels per block configuration, as
 ptxas reports them (no GPU needed): the table behind the configurations that
-flashtile.attention.flash_attn_func uses (see its CONFIGS).
+flashtile.attention.flash_attn_func may use (see its CANDIDATES; --candidates
+prints them all as a table).
 
     PYTHONPATH=python python3 bench/ptxas_configs.py [--arch 80] [--head-dims 64,128]
         [--blocks 64x64,128x64] [--warps 4,8] [--stages 1,2] [--json out.json]
@@ -72,6 +73,39 @@ def attention_constexprs(kernel: str, head_dim: int, block_m: int, block_n: int,
     return cx
 
 
+def candidates_table(ptxas: str, arch: int, head_dims) -> int:
+    """Registers, spills and shared memory of every autotuning candidate
+    (f16; not causal / causal) at sm_`arch`, and blocks per SM on an H100/H200
+    (64K registers, 227 KiB of shared memory, 64 warps)."""
+    from flashtile.attention import _KERNEL_FUNCTIONS, KERNELS, candidates
+
+    print(f"| head dim | kernel | config | registers (full/causal) | spill bytes | "
+          f"shared KiB | blocks/SM |")
+    print("|---|---|---|---|---|---|---|")
+    for d in head_dims:
+        for kernel in KERNELS:
+            for config in candidates(kernel, d, arch):
+                regs, spills, smem = [], 0, 0
+                for causal in (False, True):
+                    cx = dict(HEAD_DIM=d, CAUSAL=causal, **config.kwargs)
+                    k = compile_ptx(_KERNEL_FUNCTIONS.get(kernel, kernel), cx, "f16", arch,
+                                    config.num_warps, config.num_stages)
+                    r, sst, sld, _ = ptxas_report(ptxas, k.ptx, arch)
+                    regs.append(r)
+                    spills = max(spills, sst + sld)
+                    smem = k.shared_memory_bytes
+                threads = 32 * config.num_warps
+                by_regs = 65536 // (max(regs) * threads) if max(regs) > 0 else 0
+                by_smem = (227 * 1024) // smem if smem else 32
+                blocks = min(by_regs, by_smem, 64 // config.num_warps)
+                shown = ", ".join(f"{k}={v}" for k, v in config.kwargs.items()
+                                  if k != "DQ_ATOMIC")
+                print(f"| {d} | {kernel} | {shown}, {config.num_warps}w/{config.num_stages}s "
+                      f"| {regs[0]}/{regs[1]} | {spills} | {smem / 1024:.0f} | {blocks} |",
+                      flush=True)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", type=int, default=80)
@@ -83,11 +117,16 @@ def main(argv=None) -> int:
     parser.add_argument("--stages", default="1,2")
     parser.add_argument("--causal", default="0,1")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--candidates", action="store_true",
+                        help="every candidate of flash_attn_func's autotuner at --arch "
+                             "(flashtile.attention.CANDIDATES), as a markdown table")
     args = parser.parse_args(argv)
     ptxas = find_ptxas()
     if ptxas is None:
         print("ptxas not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin)")
         return 1
+    if args.candidates:
+        return candidates_table(ptxas, args.arch, [int(d) for d in args.head_dims.split(",")])
     rows = []
     print(f"{'kernel':<22} {'d':>4} {'BMxBN':>8} {'w':>2} {'s':>2} {'causal':>6} "
           f"{'regs':>5} {'spill st/ld':>12} {'smem':>7}")

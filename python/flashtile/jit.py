@@ -300,7 +300,10 @@ class JITFunction:
                 num_warps: Any, num_stages: Any) -> CompiledKernel:
         fast = self._signature(args, kwargs, num_warps, num_stages)
         if fast is not None:
-            entry = self._fast.get(fast[0])
+            try:
+                entry = self._fast.get(fast[0])
+            except TypeError:  # an unhashable constexpr: the slow path reports it
+                entry, fast = None, None
             if entry is not None:
                 grid3 = self._fast_grid(grid, fast[2], fast[3])
                 if grid3 is not None:
@@ -387,11 +390,8 @@ class JITFunction:
         found = plan[4](values, tensor_type)
         if found is None:
             return None
+        # Hashed by the caller's lookup (an unhashable constexpr fails there).
         key = (len(args), kw_names, num_warps, num_stages, found[0])
-        try:
-            hash(key)
-        except TypeError:  # an unhashable constexpr: the slow path reports it
-            return None
         return key, found[1], values, plan
 
     @staticmethod
