@@ -17,7 +17,7 @@ import torch
 import triton
 import triton.language as tl
 
-LOG2E = 1.4426950408889634
+LOG2E: tl.constexpr = tl.constexpr(1.4426950408889634)  # a global a @triton.jit may read
 
 
 def _fwd_configs():
