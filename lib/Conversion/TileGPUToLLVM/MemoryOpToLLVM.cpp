@@ -141,20 +141,6 @@ struct MemDescIndexOpConversion
   }
 };
 
-/// A transposed view is the same pointer (its layout, from its type, does
-/// the transposing).
-struct MemDescTransOpConversion
-    : ConvertOpToLLVMPattern<tilegpu::MemDescTransOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
-
-  LogicalResult
-  matchAndRewrite(tilegpu::MemDescTransOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, adaptor.getSrc());
-    return success();
-  }
-};
-
 struct LocalLoadOpConversion : ConvertOpToLLVMPattern<tilegpu::LocalLoadOp> {
   using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
 
@@ -327,7 +313,7 @@ void tilegpu_to_llvm::populateMemoryOpToLLVMPatterns(
     TileGPUTypeConverter &converter, RewritePatternSet &patterns,
     const LoweringState &state) {
   patterns.add<LocalAllocOpConversion, LocalStoreOpConversion,
-               MemDescIndexOpConversion, MemDescTransOpConversion,
+               MemDescIndexOpConversion, ForwardSourceConversion<tilegpu::MemDescTransOp>,
                LocalLoadOpConversion,
                AsyncCommitGroupOpConversion, AsyncWaitOpConversion,
                BarrierOpConversion>(converter);

@@ -226,6 +226,20 @@ void populateFuncOpToLLVMPatterns(TileGPUTypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 void populateElementwiseOpToLLVMPatterns(TileGPUTypeConverter &converter,
                                          mlir::RewritePatternSet &patterns);
+/// Lowers an op whose value is its `src` operand's (a transposed shared
+/// memory view, a tile.hint): the converted source replaces it.
+template <typename OpTy>
+struct ForwardSourceConversion : mlir::ConvertOpToLLVMPattern<OpTy> {
+  using mlir::ConvertOpToLLVMPattern<OpTy>::ConvertOpToLLVMPattern;
+
+  mlir::LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  mlir::ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getSrc());
+    return mlir::success();
+  }
+};
+
 void populateViewOpToLLVMPatterns(TileGPUTypeConverter &converter,
                                   mlir::RewritePatternSet &patterns);
 void populateSPMDOpToLLVMPatterns(TileGPUTypeConverter &converter,

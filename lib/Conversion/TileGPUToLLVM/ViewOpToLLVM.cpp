@@ -200,23 +200,12 @@ struct TransOpConversion : ConvertOpToLLVMPattern<tile::TransOp> {
   }
 };
 
-/// tile.hint: its facts were used by the analysis; the value is unchanged.
-struct HintOpConversion : ConvertOpToLLVMPattern<tile::HintOp> {
-  using ConvertOpToLLVMPattern::ConvertOpToLLVMPattern;
-
-  LogicalResult
-  matchAndRewrite(tile::HintOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, adaptor.getSrc());
-    return success();
-  }
-};
-
 } // namespace
 
 void tilegpu_to_llvm::populateViewOpToLLVMPatterns(
     TileGPUTypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ConstantOpConversion, SplatOpConversion, MakeRangeOpConversion,
                BroadcastOpConversion, ExpandDimsOpConversion,
-               ReshapeOpConversion, TransOpConversion, HintOpConversion>(converter);
+               ReshapeOpConversion, TransOpConversion,
+               ForwardSourceConversion<tile::HintOp>>(converter);
 }
