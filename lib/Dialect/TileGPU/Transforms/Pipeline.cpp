@@ -63,6 +63,13 @@ struct PipelinedLoad {
   Value buffer;
 };
 
+/// A load of a rank-1 block, prefetched into registers one iteration ahead.
+struct PrefetchedLoad {
+  tile::LoadOp load;
+  /// The ops of the loop body computing the pointers, mask and `other`.
+  SmallVector<Operation *> addressOps;
+};
+
 /// Whether every use of `value` converts it to a dot-operand layout.
 bool collectDotConverts(Value value, SmallVectorImpl<ConvertLayoutOp> &out) {
   for (Operation *user : value.getUsers()) {
@@ -149,6 +156,23 @@ std::optional<PipelinedLoad> matchLoad(tile::LoadOp load, scf::ForOp loop,
   return candidate;
 }
 
+/// The load as a register-prefetch candidate (a rank-1 block whose
+/// pointers, mask and `other` depend on the induction variable and values
+/// defined outside the loop only), or nullopt.
+std::optional<PrefetchedLoad> matchPrefetch(tile::LoadOp load, scf::ForOp loop) {
+  auto type = dyn_cast<RankedTensorType>(load.getType());
+  if (!type || type.getRank() != 1)
+    return std::nullopt;
+  llvm::SetVector<Operation *> ops;
+  for (Value operand : load->getOperands())
+    if (!collectAddressOps(operand, loop, ops))
+      return std::nullopt;
+  PrefetchedLoad candidate{load, SmallVector<Operation *>(ops.begin(), ops.end())};
+  llvm::sort(candidate.addressOps,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return candidate;
+}
+
 class LoopPipeliner {
 public:
   LoopPipeliner(scf::ForOp loop, int numStages)
@@ -159,12 +183,19 @@ public:
     if (!loop.getInductionVar().getType().isInteger(32))
       return false;
     for (Operation &op : *loop.getBody())
-      if (auto load = dyn_cast<tile::LoadOp>(op))
+      if (auto load = dyn_cast<tile::LoadOp>(op)) {
         if (auto candidate = matchLoad(load, loop, numStages))
           loads.push_back(std::move(*candidate));
-    if (loads.empty())
+        else if (auto prefetch = matchPrefetch(load, loop))
+          prefetches.push_back(std::move(*prefetch));
+      }
+    if (loads.empty() && prefetches.empty())
       return false;
-    emitPrologue();
+    if (!loads.empty())
+      emitPrologue();
+    carryStagesAndPrefetches();
+    if (loads.empty())
+      return true;
     emitLoopBody();
     OpBuilder builder(loop.getContext());
     builder.setInsertionPointAfter(loop);
@@ -222,6 +253,77 @@ private:
     AsyncCommitGroupOp::create(builder, loc);
   }
 
+  /// The prefetched load of the iteration whose induction variable is
+  /// `iv`, predicated by `inRange`.
+  Value issuePrefetch(OpBuilder &builder, PrefetchedLoad &pl, Value iv, Value inRange) {
+    Location loc = pl.load.getLoc();
+    IRMapping mapping;
+    mapping.map(loop.getInductionVar(), iv);
+    for (Operation *op : pl.addressOps)
+      builder.clone(*op, mapping);
+    Value ptr = mapping.lookupOrDefault(pl.load.getPtr());
+    auto ptrType = cast<RankedTensorType>(ptr.getType());
+    Value mask = tile::SplatOp::create(builder, loc, ptrType.clone(builder.getI1Type()),
+                                       inRange);
+    if (Value own = pl.load.getMask())
+      mask = arith::AndIOp::create(builder, loc, mapping.lookupOrDefault(own), mask);
+    Value other = pl.load.getOther() ? mapping.lookupOrDefault(pl.load.getOther()) : Value();
+    return tile::LoadOp::create(builder, loc, ptr, mask, other).getResult();
+  }
+
+  /// Replaces the loop by one that also carries the stages the copies read
+  /// and write (when there are copies) and the prefetched blocks.
+  void carryStagesAndPrefetches() {
+    IRRewriter rewriter(loop.getContext());
+    rewriter.setInsertionPoint(loop);
+    Location loc = loop.getLoc();
+    SmallVector<Value> inits;
+    if (!loads.empty())
+      inits.push_back(constant(rewriter, 0));
+    if (!prefetches.empty()) {
+      Value runs = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
+                                         loop.getLowerBound(), loop.getUpperBound());
+      for (PrefetchedLoad &pl : prefetches)
+        inits.push_back(issuePrefetch(rewriter, pl, loop.getLowerBound(), runs));
+    }
+    size_t first = loop.getNumRegionIterArgs();
+    auto yields = [&](OpBuilder &b, Location loc, ArrayRef<BlockArgument> args) {
+      SmallVector<Value> next;
+      if (!loads.empty()) {
+        // The next iteration's stage, modulo S without a division.
+        Value plusOne = arith::AddIOp::create(b, loc, args[0], constant(b, 1));
+        Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, plusOne,
+                                            constant(b, numStages));
+        next.push_back(arith::SelectOp::create(b, loc, wraps, constant(b, 0), plusOne));
+      }
+      if (prefetches.empty())
+        return next;
+      // The next iteration's blocks, loaded at the top of the body.
+      Block *body = b.getInsertionBlock();
+      OpBuilder top = OpBuilder::atBlockBegin(body);
+      Value iv = body->getArgument(0);
+      Value nextIv = arith::AddIOp::create(top, loc, iv, loop.getStep());
+      Value inRange = arith::CmpIOp::create(top, loc, arith::CmpIPredicate::slt, nextIv,
+                                            loop.getUpperBound());
+      for (PrefetchedLoad &pl : prefetches)
+        next.push_back(issuePrefetch(top, pl, nextIv, inRange));
+      return next;
+    };
+    auto replaced = loop.replaceWithAdditionalYields(rewriter, inits,
+                                                     /*replaceInitOperandUsesInLoop=*/false,
+                                                     yields);
+    loop = cast<scf::ForOp>(replaced->getOperation());
+    ValueRange carried = loop.getRegionIterArgs().drop_front(first);
+    if (!loads.empty()) {
+      readStage = carried[0];
+      carried = carried.drop_front();
+    }
+    for (auto [pl, block] : llvm::zip_equal(prefetches, carried)) {
+      pl.load.getResult().replaceAllUsesWith(block);
+      pl.load.erase();
+    }
+  }
+
   void emitPrologue() {
     OpBuilder builder(loop);
     Location loc = loop.getLoc();
@@ -240,14 +342,23 @@ private:
   }
 
   void emitLoopBody() {
-    OpBuilder builder = OpBuilder::atBlockBegin(loop.getBody());
+    // After the register prefetches, which the loop body begins with.
+    OpBuilder builder(loop.getContext());
+    if (Operation *last = lastPrefetchOp())
+      builder.setInsertionPointAfter(last);
+    else
+      builder.setInsertionPointToStart(loop.getBody());
     Location loc = loop.getLoc();
     Value iv = loop.getInductionVar();
-    Value iteration = arith::DivSIOp::create(
-        builder, loc, arith::SubIOp::create(builder, loc, iv, loop.getLowerBound()),
-        loop.getStep());
-    Value stages = constant(builder, numStages);
-    Value current = arith::RemSIOp::create(builder, loc, iteration, stages);
+    Value current = readStage;
+    // Iteration k+S-1 goes into the stage iteration k-1 was read from:
+    // (k - 1) mod S.
+    Value previous = arith::SelectOp::create(
+        builder, loc,
+        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, current,
+                              constant(builder, 0)),
+        constant(builder, numStages - 1),
+        arith::SubIOp::create(builder, loc, current, constant(builder, 1)));
     // Iteration k's group is the oldest of the S-1 in flight.
     AsyncWaitOp::create(builder, loc, numStages - 2);
     Value ahead = constant(builder, numStages - 1);
@@ -255,9 +366,7 @@ private:
         builder, loc, iv, arith::MulIOp::create(builder, loc, loop.getStep(), ahead));
     Value inRange = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::slt,
                                           nextIv, loop.getUpperBound());
-    Value nextStage = arith::RemSIOp::create(
-        builder, loc, arith::AddIOp::create(builder, loc, iteration, ahead), stages);
-    issueCopies(builder, nextIv, inRange, nextStage);
+    issueCopies(builder, nextIv, inRange, previous);
 
     for (PipelinedLoad &pl : loads) {
       auto stageType = MemDescType::get(
@@ -278,9 +387,23 @@ private:
     }
   }
 
+  /// The last op of the register prefetches at the top of the body, or null.
+  Operation *lastPrefetchOp() {
+    Operation *last = nullptr;
+    for (Value block : loop.getBody()->getTerminator()->getOperands().take_back(
+             prefetches.size()))
+      if (Operation *def = block.getDefiningOp())
+        if (!last || last->isBeforeInBlock(def))
+          last = def;
+    return last;
+  }
+
   scf::ForOp loop;
   int numStages;
   SmallVector<PipelinedLoad> loads;
+  SmallVector<PrefetchedLoad> prefetches;
+  /// The stage the copies of this iteration are read from (loop-carried).
+  Value readStage;
 };
 
 struct TileGPUPipelinePass

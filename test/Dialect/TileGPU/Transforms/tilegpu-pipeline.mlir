@@ -36,10 +36,13 @@ module attributes {tilegpu.num_warps = 4 : i32, tilegpu.target = "cuda:80"} {
     // CHECK: %[[V0:.*]] = tilegpu.memdesc_index %[[VBUF]][%{{.*}}]
     // CHECK: tilegpu.async_copy_global_to_local %{{.*}}, %[[V0]] mask %{{.*}}
     // CHECK: tilegpu.async_commit_group
-    // CHECK: scf.for %[[IV:.*]] = %{{.*}} to %{{.*}} step %[[STEP:.*]] iter_args
-    // The iteration's stage: iv / step % 2; the next copies go one ahead.
-    // CHECK: %[[K:.*]] = arith.divsi %[[IV]], %[[STEP]] : i32
-    // CHECK: %[[CUR:.*]] = arith.remsi %[[K]], %{{.*}} : i32
+    // The loop carries the stage this iteration reads (from 0); the copies
+    // of the next go into the one the previous iteration read. No division.
+    // CHECK: scf.for %[[IV:.*]] = %{{.*}} to %{{.*}} step %[[STEP:.*]] iter_args(%{{.*}} = %{{.*}}, %[[CUR:.*]] = %c0_i32)
+    // CHECK-NOT: arith.divsi
+    // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[CUR]], %c0_i32
+    // CHECK: %[[DEC:.*]] = arith.subi %[[CUR]], %c1_i32
+    // CHECK: %[[WR:.*]] = arith.select %[[FIRST]], %c1_i32, %[[DEC]]
     // CHECK: tilegpu.async_wait 0
     // CHECK: %[[NEXT_IV:.*]] = arith.addi %[[IV]], %{{.*}} : i32
     // CHECK: arith.cmpi slt, %[[NEXT_IV]], %{{.*}} : i32
@@ -53,7 +56,11 @@ module attributes {tilegpu.num_warps = 4 : i32, tilegpu.target = "cuda:80"} {
     // CHECK: %[[VD:.*]] = tilegpu.local_load %[[VV]] : {{.*}} -> tensor<64x64xf16, #[[DB]]>
     // CHECK: tile.dot %{{.*}}, %[[VD]], %{{.*}}
     // CHECK-NOT: tile.load
-    // CHECK: scf.yield
+    // The next stages: +1, wrapping to 0 at 2.
+    // CHECK: %[[R1:.*]] = arith.addi %[[CUR]], %c1_i32
+    // CHECK: %[[RW:.*]] = arith.cmpi eq, %[[R1]], %c2_i32
+    // CHECK: %[[RN:.*]] = arith.select %[[RW]], %c0_i32, %[[R1]]
+    // CHECK: scf.yield %{{.*}}, %[[RN]]
     // CHECK: tilegpu.async_wait 0
     // Three stages: two iterations in flight, wait until one is left.
     // S3: tilegpu.local_alloc : () -> !tilegpu.memdesc<3x64x64xf16
@@ -144,5 +151,51 @@ module attributes {tilegpu.num_warps = 4 : i32, tilegpu.target = "cuda:75"} {
       scf.yield %d : tensor<64x64xf32, #mma>
     }
     return
+  }
+}
+
+// -----
+
+#s = #tilegpu.slice<{dim = 1, parent = #tilegpu.mma<{version = 2, warpsPerCTA = [4, 1], instrShape = [16, 8], instrK = 16}>}>
+
+// A rank-1 load (per-row statistics, like the backward's L and delta) is
+// prefetched into registers one iteration ahead: the prologue loads
+// iteration 0's block if the loop runs, the body loads iteration k+1's at
+// its top (masked past the bound) and yields it; the uses read the block
+// the loop carries.
+
+// CHECK-LABEL: func.func @row_statistics
+// CHECK: %[[RUNS:.*]] = arith.cmpi sgt, %[[UB:[[:alnum:]_]+]], %c0_i32 : i32
+// CHECK: %[[RUNSB:.*]] = tile.splat %[[RUNS]] : i1 -> tensor<64xi1
+// CHECK: %[[M0:.*]] = arith.andi %{{.*}}, %[[RUNSB]]
+// CHECK: %[[L0:.*]] = tile.load %{{.*}}, %[[M0]], %{{.*}} : tensor<64x!tile.ptr<f32>
+// CHECK: scf.for %[[IV:[[:alnum:]_]+]] = %c0_i32 to %[[UB]] step %[[ST:[[:alnum:]_]+]] iter_args(%[[ACC:[[:alnum:]_]+]] = %{{.*}}, %[[CUR:[[:alnum:]_]+]] = %[[L0]])
+// CHECK-NEXT: %[[NEXT:.*]] = arith.addi %[[IV]], %[[ST]] : i32
+// CHECK-NEXT: %[[IN:.*]] = arith.cmpi slt, %[[NEXT]], %[[UB]] : i32
+// CHECK: %[[INB:.*]] = tile.splat %[[IN]] : i1 -> tensor<64xi1
+// CHECK: %[[M1:.*]] = arith.andi %{{.*}}, %[[INB]]
+// CHECK: %[[L1:.*]] = tile.load %{{.*}}, %[[M1]], %{{.*}} : tensor<64x!tile.ptr<f32>
+// CHECK-NOT: tile.load
+// CHECK: arith.addf %[[ACC]], %[[CUR]]
+// CHECK: scf.yield %{{.*}}, %[[L1]]
+// OFF-LABEL: func.func @row_statistics
+// OFF-NOT: iter_args(%{{.*}}, %{{.*}})
+module attributes {tilegpu.num_warps = 4 : i32, tilegpu.target = "cuda:80"} {
+  func.func @row_statistics(%base: tensor<64x!tile.ptr<f32>, #s>, %n: i32) -> tensor<64xf32, #s> {
+    %c0 = arith.constant 0 : i32
+    %c64 = arith.constant 64 : i32
+    %zero = arith.constant dense<0.0> : tensor<64xf32, #s>
+    %offs = tile.make_range 0 to 64 : tensor<64xi32, #s>
+    %r = scf.for %i = %c0 to %n step %c64 iter_args(%acc = %zero) -> (tensor<64xf32, #s>) : i32 {
+      %iv = tile.splat %i : i32 -> tensor<64xi32, #s>
+      %rows = arith.addi %iv, %offs : tensor<64xi32, #s>
+      %p = tile.addptr %base, %rows : tensor<64x!tile.ptr<f32>, #s>, tensor<64xi32, #s>
+      %nv = tile.splat %n : i32 -> tensor<64xi32, #s>
+      %m = arith.cmpi slt, %rows, %nv : tensor<64xi32, #s>
+      %x = tile.load %p, %m, %zero : tensor<64x!tile.ptr<f32>, #s>
+      %sum = arith.addf %acc, %x : tensor<64xf32, #s>
+      scf.yield %sum : tensor<64xf32, #s>
+    }
+    return %r : tensor<64xf32, #s>
   }
 }
