@@ -1,6 +1,6 @@
 """Where the host time of a cached flash_attn_func call and of a cached
-@jit launch goes: each step timed alone (perf_counter over many calls, the
-GPU left to run), then a cProfile of the whole call. Needs a CUDA GPU.
+@jit launch goes: each step timed alone (flashtile.testing.do_bench_host: the
+GPU kept busy, so that only host time is measured), then a cProfile of the whole call. Needs a CUDA GPU.
 
     python3 bench/profile_host.py [--calls 5000]
 """
@@ -12,7 +12,6 @@ import cProfile
 import io
 import pstats
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,20 +23,12 @@ import torch  # noqa: E402
 import flashtile.attention as fa  # noqa: E402
 from flashtile import kernels  # noqa: E402
 from flashtile.backends import launch_on_device  # noqa: E402
+from flashtile.testing import do_bench_host  # noqa: E402
 
 
 def per_call_us(fn: Callable[[], Any], calls: int) -> float:
-    for _ in range(100):
-        fn()
-    torch.cuda.synchronize()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - start) / calls * 1e6)
-        torch.cuda.synchronize()
-    return best
+    """Host µs per call, the GPU kept busy (flashtile.testing.do_bench_host)."""
+    return do_bench_host(fn, calls=min(calls, 200))
 
 
 def main(argv=None) -> int:
