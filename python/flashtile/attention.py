@@ -33,7 +33,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from . import kernels
+from . import _native, kernels
 from .autotune import Autotuner, Config
 from .backends import launch_on_device
 from .errors import ArgumentError
@@ -443,16 +443,17 @@ _NO_LSE: Dict[int, Any] = {}
 
 
 def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
-                 check_scale: bool, need_lse: bool) -> Tuple[Any, ...]:
-    """Everything the checks of q, k, v (and of softmax_scale where
-    `check_scale`) and the forward's specialisation and launch arguments but
-    the pointers depend on. Raises AttributeError where q, k or v is not a
-    tensor and TypeError (on lookup) where it is unhashable: then the checks
-    run and report it."""
-    return (type(q), type(k), type(v), q.shape, k.shape, v.shape, q.stride(), k.stride(),
-            v.stride(), q.dtype, k.dtype, v.dtype, q.get_device(), k.get_device(),
-            v.get_device(), (q.data_ptr() | k.data_ptr() | v.data_ptr()) & 15 == 0,
-            type(softmax_scale), softmax_scale, causal, check_scale, need_lse)
+                 check_scale: bool, need_lse: bool) -> Optional[Tuple[Any, List[int]]]:
+    """(key, [q, k, v addresses]): the key holds everything the checks of q,
+    k, v (and of softmax_scale where `check_scale`) and the forward's
+    specialisation and launch arguments but the pointers depend on
+    (``flashtile._core.tensor_layout_key``: types, shapes, strides, dtypes,
+    devices, 16-byte alignment). None where q, k or v is not a CUDA tensor;
+    an unhashable softmax_scale raises TypeError on lookup. Either way the
+    checks then run and report it."""
+    return _native.core().tensor_layout_key(
+        _torch().Tensor, (q, k, v), (type(softmax_scale), softmax_scale, causal, check_scale,
+                                     need_lse))
 
 
 def _no_lse(device: Any) -> Any:
@@ -494,10 +495,11 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
     misuse raises ArgumentError naming the argument, before any launch."""
     if dropout_p != 0.0:
         _check_qkv_cuda(q, k, v, dropout_p)  # raises
+    found = _forward_key(q, k, v, softmax_scale, causal, check_scale, need_lse)
+    key: Any = None if found is None else found[0]
     try:
-        key: Any = _forward_key(q, k, v, softmax_scale, causal, check_scale, need_lse)
-        plan = _FORWARD_PLANS.get(key)
-    except (AttributeError, TypeError):  # not tensors, or unhashable: checked below
+        plan = _FORWARD_PLANS.get(key) if key is not None else None
+    except TypeError:  # unhashable: checked below
         key = plan = None
     torch = _torch()
     if plan is not None:
@@ -509,8 +511,7 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
                 lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
                 lse_ptr = lse.data_ptr()
             launch_on_device(plan.native, plan.grid,
-                             [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(), lse_ptr,
-                              *plan.tail], plan.index)
+                             [*found[1], out.data_ptr(), lse_ptr, *plan.tail], plan.index)
             return out, lse
     _check_qkv_cuda(q, k, v, dropout_p)
     if check_scale:

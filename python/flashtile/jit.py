@@ -95,12 +95,13 @@ def _env_bypass() -> bool:
     return _ENV_BYPASS[0] in os.environ or _ENV_BYPASS[1] in os.environ
 
 
-def _signature_function(order: Tuple[int, ...], is_constexpr: Tuple[bool, ...]) -> Callable:
-    """The fast path's classification of one plan's values, unrolled per
-    parameter: ``signature(values, Tensor)`` returns (what the kernel's
-    specialisation depends on, the native launch arguments) or None when a
-    value is neither an int, a float nor a CUDA tensor (the slow path then
-    checks it). Per parameter, in order:
+def _signature_function(order: Tuple[int, ...], is_constexpr: Tuple[bool, ...],
+                        tensor_type: Any) -> Callable:
+    """The fast path's classification of one plan's values (C++:
+    ``flashtile._core.LaunchSignature``): ``signature(values)`` returns
+    (what the kernel's specialisation depends on, the native launch
+    arguments) or None when a value is neither an int, a float nor a CUDA
+    tensor (the slow path then checks it). Per parameter, in order:
 
     * constexpr: its type and value;
     * int: 1 (equal to 1: specialised as the constant), 16 or 32 (i32,
@@ -109,36 +110,7 @@ def _signature_function(order: Tuple[int, ...], is_constexpr: Tuple[bool, ...]) 
     * CUDA tensor: (dtype, 16-byte aligned, device index), and its pointer
       as the native argument.
     """
-    lines = ["def signature(values, Tensor):"]
-    if order:
-        lines.append("    " + ", ".join(f"v{i}" for i in range(len(order))) + ", = values")
-    spec, native = [], []
-    for i, (v, constexpr) in enumerate(zip((f"v{j}" for j in order), is_constexpr)):
-        if constexpr:
-            spec.append(f"type({v}), {v}")
-            continue
-        lines += [
-            f"    t = type({v})",
-            "    if t is int:",
-            f"        s{i} = (1 if {v} == 1 else (16 if {v} % 16 == 0 else 32)",
-            f"               if -2147483648 <= {v} <= 2147483647",
-            f"               else (65 if {v} % 16 == 0 else 64))",
-            "    elif t is float:",
-            f"        s{i} = 0",
-            f"    elif isinstance({v}, Tensor) and {v}.is_cuda:",
-            f"        pointer = {v}.data_ptr()",
-            f"        s{i} = ({v}.dtype, pointer % 16 == 0, {v}.get_device())",
-            f"        {v} = pointer",
-            "    else:",
-            "        return None",
-        ]
-        spec.append(f"s{i}")
-        native.append(v)
-    lines.append(f"    return ({''.join(x + ', ' for x in spec)}), [{', '.join(native)}]")
-    namespace: Dict[str, Any] = {}
-    exec("\n".join(lines), namespace)  # noqa: S102 - source built above from indices only
-    return namespace["signature"]
-
+    return _native.core().LaunchSignature(list(order), list(is_constexpr), tensor_type)
 
 
 class Param(NamedTuple):
@@ -365,7 +337,8 @@ class JITFunction:
             else:
                 is_constexpr = tuple(p.kind == "constexpr" for p in params)
                 plan = (tuple(order), is_constexpr, tuple(defaults), tuple(names),
-                        _signature_function(tuple(order), is_constexpr))
+                        _signature_function(tuple(order), is_constexpr,
+                                            _torch_tensor_type()))
         plans[key] = plan
         return plan
 
@@ -387,7 +360,7 @@ class JITFunction:
             return None
         defaults = plan[2]
         values = args + tuple(kwargs.values()) + defaults if kwargs or defaults else args
-        found = plan[4](values, tensor_type)
+        found = plan[4](values)
         if found is None:
             return None
         # Hashed by the caller's lookup (an unhashable constexpr fails there).

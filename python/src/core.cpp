@@ -18,12 +18,16 @@
 //
 // launch_cuda is the hot path of every GPU launch from Python: it converts
 // the argument list with the CPython API directly (ints: addresses and
-// integers; floats) and calls Kernel::launchCuda.
+// integers; floats) and calls Kernel::launchCuda. LaunchSignature and
+// tensor_layout_key gather what a cached launch is looked up by (the @jit
+// launcher's and flash_attn_func's fast paths).
 
 #include "flashtile/API/API.h"
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+
+#include <cstdint>
 
 namespace py = pybind11;
 namespace api = flashtile::api;
@@ -137,6 +141,174 @@ std::vector<api::CudaArg> toCudaArgs(py::handle args) {
     }
   }
   return result;
+}
+
+// -- The fast paths of cached GPU launches --------------------------------
+//
+// A cached launch is decided from a few facts per argument (its type, a
+// tensor's dtype, device and 16-byte alignment, an integer's value class);
+// gathering them with the CPython API here instead of Python bytecode is
+// most of what a cached launch costs on the host. Both functions return
+// None where a value is not of the kinds they know; the Python caller then
+// takes its slow path, which checks and reports.
+
+/// Interned attribute names, created once.
+struct Names {
+  PyObject *isCuda = PyUnicode_InternFromString("is_cuda");
+  PyObject *dataPtr = PyUnicode_InternFromString("data_ptr");
+  PyObject *dtype = PyUnicode_InternFromString("dtype");
+  PyObject *getDevice = PyUnicode_InternFromString("get_device");
+  PyObject *shape = PyUnicode_InternFromString("shape");
+  PyObject *stride = PyUnicode_InternFromString("stride");
+};
+
+const Names &names() {
+  static const Names *instance = new Names(); // leaked: lives as the interpreter
+  return *instance;
+}
+
+/// A new reference to `value` as a Python int (small, cached by CPython).
+py::object pyInt(long long value) { return py::reinterpret_steal<py::object>(PyLong_FromLongLong(value)); }
+
+/// The facts about a CUDA tensor a launch depends on: (dtype, 16-byte
+/// aligned, device index) and its address, or false where `value` is not a
+/// CUDA tensor.
+bool cudaTensorFacts(PyObject *value, py::object &facts, py::object &address) {
+  const Names &n = names();
+  py::object isCuda = py::reinterpret_steal<py::object>(PyObject_GetAttr(value, n.isCuda));
+  if (!isCuda) {
+    PyErr_Clear();
+    return false;
+  }
+  if (isCuda.ptr() != Py_True)
+    return false;
+  address = py::reinterpret_steal<py::object>(PyObject_CallMethodNoArgs(value, n.dataPtr));
+  py::object dtype = py::reinterpret_steal<py::object>(PyObject_GetAttr(value, n.dtype));
+  py::object device = py::reinterpret_steal<py::object>(PyObject_CallMethodNoArgs(value, n.getDevice));
+  if (!address || !dtype || !device)
+    throw py::error_already_set();
+  unsigned long long bits = PyLong_AsUnsignedLongLong(address.ptr());
+  if (PyErr_Occurred())
+    throw py::error_already_set();
+  facts = py::make_tuple(dtype, py::bool_(bits % 16 == 0), device);
+  return true;
+}
+
+/// jit.py's launch signature, for one way of passing the arguments: per
+/// parameter, the position of its value in the values tuple and whether it
+/// is a constexpr. Called with the values, it returns (specialisation,
+/// native launch arguments) or None:
+///   constexpr -> type(v), v;  int -> 1 (== 1), 16 / 32 (i32, divisible by
+///   16 or not), 65 / 64 (i64), native v;  float -> 0, native v;
+///   CUDA tensor -> (dtype, aligned, device), native its address.
+class LaunchSignature {
+public:
+  LaunchSignature(std::vector<int> order, std::vector<bool> isConstexpr, py::object tensorType)
+      : order_(std::move(order)), isConstexpr_(std::move(isConstexpr)),
+        tensorType_(std::move(tensorType)) {
+    if (order_.size() != isConstexpr_.size())
+      throw py::value_error("LaunchSignature: order and is_constexpr differ in length");
+    for (bool c : isConstexpr_)
+      specSize_ += c ? 2 : 1;
+  }
+
+  py::object operator()(py::handle values) const {
+    if (!PyTuple_Check(values.ptr()))
+      return py::none();
+    Py_ssize_t count = PyTuple_GET_SIZE(values.ptr());
+    py::tuple spec(specSize_);
+    py::list native(0);
+    size_t s = 0;
+    for (size_t i = 0; i < order_.size(); ++i) {
+      if (order_[i] < 0 || order_[i] >= count)
+        return py::none();
+      PyObject *v = PyTuple_GET_ITEM(values.ptr(), order_[i]);
+      if (isConstexpr_[i]) {
+        spec[s++] = py::handle(reinterpret_cast<PyObject *>(Py_TYPE(v)));
+        spec[s++] = py::handle(v);
+        continue;
+      }
+      if (PyLong_CheckExact(v)) {
+        int overflow = 0;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow || (x == -1 && PyErr_Occurred())) {
+          PyErr_Clear();
+          return py::none();
+        }
+        bool i32 = x >= INT32_MIN && x <= INT32_MAX;
+        spec[s++] = pyInt(x == 1 ? 1 : i32 ? (x % 16 == 0 ? 16 : 32) : (x % 16 == 0 ? 65 : 64));
+        native.append(py::handle(v));
+      } else if (PyFloat_CheckExact(v)) {
+        spec[s++] = pyInt(0);
+        native.append(py::handle(v));
+      } else {
+        int isTensor = PyObject_IsInstance(v, tensorType_.ptr());
+        if (isTensor < 0)
+          throw py::error_already_set();
+        py::object facts, address;
+        if (!isTensor || !cudaTensorFacts(v, facts, address))
+          return py::none();
+        spec[s++] = facts;
+        native.append(address);
+      }
+    }
+    return py::make_tuple(spec, native);
+  }
+
+private:
+  std::vector<int> order_;
+  std::vector<bool> isConstexpr_;
+  py::object tensorType_;
+  size_t specSize_ = 0;
+};
+
+/// flash_attn_func's layout key of `tensors` (CUDA tensors): (bytes of
+/// every shape, stride and device index and whether all addresses are
+/// 16-byte aligned, then each tensor's type and dtype, then `extras`), and
+/// their addresses; None where one is not a CUDA tensor of tensor_type.
+py::object tensorLayoutKey(py::handle tensorType, py::tuple tensors, py::tuple extras) {
+  const Names &n = names();
+  size_t count = tensors.size();
+  std::vector<int64_t> words;
+  words.reserve(count * 10 + 1);
+  py::tuple key(1 + 2 * count + extras.size());
+  py::list addresses(0);
+  unsigned long long anyBits = 0;
+  for (size_t i = 0; i < count; ++i) {
+    PyObject *t = tensors[i].ptr();
+    int isTensor = PyObject_IsInstance(t, tensorType.ptr());
+    if (isTensor < 0)
+      throw py::error_already_set();
+    py::object facts, address;
+    if (!isTensor || !cudaTensorFacts(t, facts, address))
+      return py::none();
+    anyBits |= PyLong_AsUnsignedLongLong(address.ptr());
+    py::object shape = py::reinterpret_steal<py::object>(PyObject_GetAttr(t, n.shape));
+    py::object stride = py::reinterpret_steal<py::object>(PyObject_CallMethodNoArgs(t, n.stride));
+    if (!shape || !stride)
+      throw py::error_already_set();
+    if (!PyTuple_Check(shape.ptr()) || !PyTuple_Check(stride.ptr()))
+      return py::none();
+    Py_ssize_t rank = PyTuple_GET_SIZE(shape.ptr());
+    words.push_back(rank);
+    for (PyObject *dims : {shape.ptr(), stride.ptr()})
+      for (Py_ssize_t d = 0; d < PyTuple_GET_SIZE(dims) && d < rank; ++d) {
+        long long x = PyLong_AsLongLong(PyTuple_GET_ITEM(dims, d));
+        if (x == -1 && PyErr_Occurred())
+          throw py::error_already_set();
+        words.push_back(x);
+      }
+    py::tuple f = py::reinterpret_borrow<py::tuple>(facts);
+    words.push_back(f[2].cast<int64_t>());
+    key[1 + i] = py::handle(reinterpret_cast<PyObject *>(Py_TYPE(t)));
+    key[1 + count + i] = f[0];
+    addresses.append(address);
+  }
+  words.push_back(anyBits % 16 == 0);
+  key[0] = py::bytes(reinterpret_cast<const char *>(words.data()), words.size() * sizeof(int64_t));
+  for (size_t i = 0; i < extras.size(); ++i)
+    key[1 + 2 * count + i] = extras[i];
+  return py::make_tuple(key, addresses);
 }
 
 } // namespace
@@ -346,4 +518,14 @@ PYBIND11_MODULE(_core, m) {
       "(arch, \"\") for the current CUDA device, or (0, why) without one");
 
   m.def("compiler_version", &api::compilerVersion);
+
+  py::class_<LaunchSignature>(m, "LaunchSignature")
+      .def(py::init<std::vector<int>, std::vector<bool>, py::object>(), py::arg("order"),
+           py::arg("is_constexpr"), py::arg("tensor_type"))
+      .def("__call__", &LaunchSignature::operator(), py::arg("values"),
+           "(specialisation, native launch arguments) of a launch's values, or None");
+  m.def("tensor_layout_key", &tensorLayoutKey, py::arg("tensor_type"), py::arg("tensors"),
+        py::arg("extras"),
+        "(key, addresses) of CUDA tensors' layouts (shapes, strides, dtypes, "
+        "devices, alignment) and extras, or None where one is not a CUDA tensor");
 }

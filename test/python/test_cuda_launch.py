@@ -439,3 +439,53 @@ def test_signature_functions_match_the_binding(torch, launches, cache_dir):
     assert [l.args[3] for l in launches[-2:]] == [1001] * 2
     with pytest.raises(ArgumentError, match="num_warps"):
         kernel[(1,)](x, y, z, 1000, BLOCK=256, num_warps=True)  # not an int, even == 1
+
+
+def test_launch_signature_classifies_like_the_slow_path(torch):
+    """flashtile._core.LaunchSignature: constexprs by type and value, ints by
+    value class, floats, CUDA tensors by (dtype, alignment, device) with
+    their address as the launch argument; None for anything else."""
+    from flashtile import _native
+
+    sig = _native.core().LaunchSignature([2, 0, 1, 3], [False, False, False, True], torch.Tensor)
+    x = torch.Tensor((64,))
+    spec, native = sig((7, 2.5, x, 128))
+    assert spec == ((x.dtype, True, 0), 32, 0, int, 128)
+    assert native == [x.data_ptr(), 7, 2.5]
+    assert sig((1, 0.0, x, True))[0][1:] == (1, 0, bool, True)
+    assert sig((32, 0.0, x, 1))[0][1] == 16
+    assert sig((1 << 40, 0.0, x, 1))[0][1] == 65
+    assert sig(((1 << 40) + 1, 0.0, x, 1))[0][1] == 64
+    assert sig((7, 0.0, x.offset(1), 1))[0][0] == (x.dtype, False, 0)
+    for bad in ((True, 0.0, x, 1), (7, 0.0, "x", 1), (1 << 70, 0.0, x, 1),
+                (7, 0.0, x)):
+        assert sig(bad) is None, bad
+    with pytest.raises(ValueError):
+        _native.core().LaunchSignature([0], [False, True], torch.Tensor)
+
+
+def test_tensor_layout_key(torch):
+    from flashtile import _native
+
+    key_of = _native.core().tensor_layout_key
+    q = torch.Tensor((2, 64, 3, 32))
+    k = torch.Tensor((2, 64, 3, 32))
+    key, addresses = key_of(torch.Tensor, (q, k), (None, True))
+    assert addresses == [q.data_ptr(), k.data_ptr()]
+    assert key[1:] == (type(q), type(k), q.dtype, k.dtype, None, True)
+    again = key_of(torch.Tensor, (torch.Tensor((2, 64, 3, 32)), k), (None, True))[0]
+    assert again == key and hash(again) == hash(key)
+    for other in (torch.Tensor((2, 64, 3, 16)), torch.Tensor((2, 64, 3, 32), torch.bfloat16),
+                  q.offset(1)):
+        assert key_of(torch.Tensor, (other, k), (None, True))[0] != key
+    assert key_of(torch.Tensor, (q, k), (None, False))[0] != key
+    assert key_of(torch.Tensor, (q, "k"), ()) is None
+
+
+def test_flash_attn_repeats_hit_the_plan(torch, launches, monkeypatch):
+    q, k, v = qkv(torch, head_dim=64)
+    flash_attn_func(q, k, v)
+    monkeypatch.setattr(attention_module, "_forward_plan", None)  # a miss would call it
+    monkeypatch.setattr(attention_module, "_check_qkv_cuda", None)
+    out = flash_attn_func(q, k, v)
+    assert launches[-1].args[3] == out.data_ptr()
