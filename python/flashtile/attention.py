@@ -669,9 +669,13 @@ def _flash_attn_function() -> Any:
 
 def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
                     softmax_scale: Optional[float] = None, causal: bool = False,
-                    return_lse: bool = False, deterministic: bool = False) -> Any:
-    """FlashAttention on CUDA tensors, compatible with flash-attn's
-    ``flash_attn_func`` (no dropout, no MQA/GQA, no window).
+                    window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
+                    alibi_slopes: Any = None, deterministic: bool = False,
+                    return_attn_probs: bool = False, *, return_lse: bool = False) -> Any:
+    """FlashAttention on CUDA tensors with flash-attn 2.x's signature
+    (positional order included). Not supported yet, and refused with
+    ValueError naming the argument where not at its default: dropout_p,
+    window_size, softcap, alibi_slopes, return_attn_probs; MQA/GQA.
 
     q: (batch, seqlen_q, nheads, headdim); k, v: (batch, seqlen_k, nheads,
     headdim); float16 or bfloat16 on one GPU; headdim 16..128 (any size:
@@ -688,6 +692,9 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
     always computes dQ in a separate pass, bitwise reproducible. Misuse raises ValueError
     (flashtile.ArgumentError) naming the argument, before any launch.
     """
+    if (window_size != (-1, -1) or softcap != 0.0 or alibi_slopes is not None
+            or return_attn_probs):
+        _check_unsupported(window_size, softcap, alibi_slopes, return_attn_probs)
     torch = _torch()
     if torch.is_grad_enabled() and (getattr(q, "requires_grad", False)
                                     or getattr(k, "requires_grad", False)
@@ -702,6 +709,28 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
         out, lse = result if result is not None else _forward(q, k, v, softmax_scale,
                                                              bool(causal))
     return (out, lse) if return_lse else out
+
+
+def _check_unsupported(window_size: Any, softcap: Any, alibi_slopes: Any,
+                       return_attn_probs: Any) -> None:
+    """Raises ArgumentError (a ValueError) for a flash-attn argument that
+    FlashTile does not support yet at a value other than its default."""
+    try:
+        window = tuple(int(w) for w in window_size)
+    except (TypeError, ValueError):
+        window = None
+    if window is None or len(window) != 2:
+        raise ArgumentError(f"window_size must be a pair of ints, got {window_size!r}")
+    if any(w >= 0 for w in window):
+        raise ArgumentError(f"window_size={window_size!r}: sliding windows are not supported "
+                            "yet; pass (-1, -1)")
+    if softcap != 0.0:
+        raise ArgumentError(f"softcap={softcap!r} is not supported yet; pass 0.0")
+    if alibi_slopes is not None:
+        raise ArgumentError("alibi_slopes is not supported yet; pass None")
+    if return_attn_probs:
+        raise ArgumentError("return_attn_probs=True is not supported yet (flashtile's "
+                            "return_lse=True returns (out, lse))")
 
 
 def _check_softmax_scale(softmax_scale: Any) -> None:

@@ -489,3 +489,27 @@ def test_flash_attn_repeats_hit_the_plan(torch, launches, monkeypatch):
     monkeypatch.setattr(attention_module, "_check_qkv_cuda", None)
     out = flash_attn_func(q, k, v)
     assert launches[-1].args[3] == out.data_ptr()
+
+
+def test_flash_attn_func_has_flash_attns_signature(torch, launches):
+    """flash-attn 2.x's positional order: window_size is the 7th argument
+    (it used to bind to return_lse); unsupported values raise ValueError
+    naming the argument before any launch; defaults pass in any spelling."""
+    import inspect
+
+    names = list(inspect.signature(flash_attn_func).parameters)
+    assert names[:11] == ["q", "k", "v", "dropout_p", "softmax_scale", "causal", "window_size",
+                          "softcap", "alibi_slopes", "deterministic", "return_attn_probs"]
+    q, k, v = qkv(torch, head_dim=64)
+    out = flash_attn_func(q, k, v, 0.0, None, False, (-1, -1), 0.0, None, False, False)
+    assert isinstance(out, torch.Tensor)
+    assert isinstance(flash_attn_func(q, k, v, window_size=[-1, -1]), torch.Tensor)
+    count = len(launches)
+    for kwargs, message in (({"window_size": (128, 0)}, "window_size=.*not supported"),
+                            ({"window_size": 5}, "window_size must be a pair"),
+                            ({"softcap": 30.0}, "softcap"),
+                            ({"alibi_slopes": torch.Tensor((3,), torch.float32)}, "alibi_slopes"),
+                            ({"return_attn_probs": True}, "return_attn_probs")):
+        with pytest.raises(ValueError, match=message):
+            flash_attn_func(q, k, v, **kwargs)
+    assert len(launches) == count
