@@ -27,7 +27,7 @@ from .errors import (
     FlashTileError,
     NativeModuleError,
 )
-from .attention import flash_attn_func
+from .attention import flash_attn_func, flash_attn_kvpacked_func, flash_attn_qkvpacked_func
 from .autotune import Autotuner, Config, autotune
 from .jit import CompiledKernel, JITFunction, jit
 from .language import cdiv
@@ -40,6 +40,8 @@ __all__ = [
     "Config",
     "Autotuner",
     "flash_attn_func",
+    "flash_attn_kvpacked_func",
+    "flash_attn_qkvpacked_func",
     "JITFunction",
     "CompiledKernel",
     "language",

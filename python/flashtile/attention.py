@@ -736,3 +736,35 @@ def _check_unsupported(window_size: Any, softcap: Any, alibi_slopes: Any,
 def _check_softmax_scale(softmax_scale: Any) -> None:
     if softmax_scale is not None and not isinstance(softmax_scale, (int, float)):
         raise ArgumentError(f"softmax_scale must be a float or None, got {softmax_scale!r}")
+
+
+def flash_attn_qkvpacked_func(qkv: Any, dropout_p: float = 0.0,
+                              softmax_scale: Optional[float] = None, causal: bool = False,
+                              window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
+                              alibi_slopes: Any = None, deterministic: bool = False,
+                              return_attn_probs: bool = False, *,
+                              return_lse: bool = False) -> Any:
+    """flash-attn's ``flash_attn_qkvpacked_func``: qkv is (batch, seqlen, 3,
+    nheads, headdim); the gradient flows back into qkv through its views."""
+    if getattr(qkv, "dim", None) is None or qkv.dim() != 5 or qkv.shape[2] != 3:
+        raise ArgumentError("qkv must be a (batch, seqlen, 3, nheads, headdim) tensor, got "
+                            f"{getattr(qkv, 'shape', type(qkv).__name__)}")
+    return flash_attn_func(qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2], dropout_p, softmax_scale,
+                           causal, window_size, softcap, alibi_slopes, deterministic,
+                           return_attn_probs, return_lse=return_lse)
+
+
+def flash_attn_kvpacked_func(q: Any, kv: Any, dropout_p: float = 0.0,
+                             softmax_scale: Optional[float] = None, causal: bool = False,
+                             window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
+                             alibi_slopes: Any = None, deterministic: bool = False,
+                             return_attn_probs: bool = False, *,
+                             return_lse: bool = False) -> Any:
+    """flash-attn's ``flash_attn_kvpacked_func``: q is (batch, seqlen_q,
+    nheads, headdim), kv (batch, seqlen_k, 2, nheads, headdim)."""
+    if getattr(kv, "dim", None) is None or kv.dim() != 5 or kv.shape[2] != 2:
+        raise ArgumentError("kv must be a (batch, seqlen_k, 2, nheads, headdim) tensor, got "
+                            f"{getattr(kv, 'shape', type(kv).__name__)}")
+    return flash_attn_func(q, kv[:, :, 0], kv[:, :, 1], dropout_p, softmax_scale, causal,
+                           window_size, softcap, alibi_slopes, deterministic, return_attn_probs,
+                           return_lse=return_lse)

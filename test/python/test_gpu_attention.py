@@ -244,3 +244,31 @@ def test_autotuning_times_the_candidates_and_reports(fresh_tuners, monkeypatch, 
     check(1000, 777, 64, torch.float16, True, seed=3)
     assert all(fa._TUNERS[(k, 64, arch)].last_source in ("disk", "memory") for k in ran)
     assert "(from the disk cache)" in capsys.readouterr().out
+
+
+def test_packed_variants_match_flash_attn_func():
+    """flash_attn_qkvpacked_func / flash_attn_kvpacked_func (and their
+    flash_attn_interface re-exports) give flash_attn_func's outputs and
+    gradients, the gradients flowing back into the packed tensors."""
+    from flashtile import flash_attn_interface as fai
+
+    g = torch.Generator(device="cuda").manual_seed(3)
+    qkv = torch.randn((2, 100, 3, 4, 64), device="cuda", dtype=torch.float16, generator=g)
+    do = torch.randn((2, 100, 4, 64), device="cuda", dtype=torch.float16, generator=g)
+    q, k, v = (qkv[:, :, i].clone().requires_grad_(True) for i in range(3))
+    ref = flash_attn_func(q, k, v, causal=True, deterministic=True)
+    ref.backward(do)
+    packed = qkv.clone().requires_grad_(True)
+    out = fai.flash_attn_qkvpacked_func(packed, causal=True, deterministic=True)
+    out.backward(do)
+    assert torch.equal(out, ref)
+    for i, grad in enumerate((q.grad, k.grad, v.grad)):
+        assert torch.equal(packed.grad[:, :, i], grad)
+    kv = torch.stack((k.detach(), v.detach()), dim=2).requires_grad_(True)
+    qq = q.detach().clone().requires_grad_(True)
+    out = fai.flash_attn_kvpacked_func(qq, kv, causal=True, deterministic=True)
+    out.backward(do)
+    assert torch.equal(out, ref) and torch.equal(qq.grad, q.grad)
+    assert torch.equal(kv.grad[:, :, 0], k.grad) and torch.equal(kv.grad[:, :, 1], v.grad)
+    with pytest.raises(ValueError, match="qkv must be"):
+        fai.flash_attn_qkvpacked_func(qkv[:, :, :2])
