@@ -193,7 +193,7 @@ public:
       return false;
     if (!loads.empty())
       emitPrologue();
-    carryStagesAndPrefetches();
+    carryPrefetches();
     if (loads.empty())
       return true;
     emitLoopBody();
@@ -271,33 +271,21 @@ private:
     return tile::LoadOp::create(builder, loc, ptr, mask, other).getResult();
   }
 
-  /// Replaces the loop by one that also carries the stages the copies read
-  /// and write (when there are copies) and the prefetched blocks.
-  void carryStagesAndPrefetches() {
+  /// Replaces the loop by one that also carries the prefetched blocks.
+  void carryPrefetches() {
+    if (prefetches.empty())
+      return;
     IRRewriter rewriter(loop.getContext());
     rewriter.setInsertionPoint(loop);
     Location loc = loop.getLoc();
     SmallVector<Value> inits;
-    if (!loads.empty())
-      inits.push_back(constant(rewriter, 0));
-    if (!prefetches.empty()) {
-      Value runs = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
-                                         loop.getLowerBound(), loop.getUpperBound());
-      for (PrefetchedLoad &pl : prefetches)
-        inits.push_back(issuePrefetch(rewriter, pl, loop.getLowerBound(), runs));
-    }
+    Value runs = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
+                                       loop.getLowerBound(), loop.getUpperBound());
+    for (PrefetchedLoad &pl : prefetches)
+      inits.push_back(issuePrefetch(rewriter, pl, loop.getLowerBound(), runs));
     size_t first = loop.getNumRegionIterArgs();
-    auto yields = [&](OpBuilder &b, Location loc, ArrayRef<BlockArgument> args) {
+    auto yields = [&](OpBuilder &b, Location loc, ArrayRef<BlockArgument>) {
       SmallVector<Value> next;
-      if (!loads.empty()) {
-        // The next iteration's stage, modulo S without a division.
-        Value plusOne = arith::AddIOp::create(b, loc, args[0], constant(b, 1));
-        Value wraps = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, plusOne,
-                                            constant(b, numStages));
-        next.push_back(arith::SelectOp::create(b, loc, wraps, constant(b, 0), plusOne));
-      }
-      if (prefetches.empty())
-        return next;
       // The next iteration's blocks, loaded at the top of the body.
       Block *body = b.getInsertionBlock();
       OpBuilder top = OpBuilder::atBlockBegin(body);
@@ -314,10 +302,6 @@ private:
                                                      yields);
     loop = cast<scf::ForOp>(replaced->getOperation());
     ValueRange carried = loop.getRegionIterArgs().drop_front(first);
-    if (!loads.empty()) {
-      readStage = carried[0];
-      carried = carried.drop_front();
-    }
     for (auto [pl, block] : llvm::zip_equal(prefetches, carried)) {
       pl.load.getResult().replaceAllUsesWith(block);
       pl.load.erase();
@@ -350,15 +334,19 @@ private:
       builder.setInsertionPointToStart(loop.getBody());
     Location loc = loop.getLoc();
     Value iv = loop.getInductionVar();
-    Value current = readStage;
-    // Iteration k+S-1 goes into the stage iteration k-1 was read from:
-    // (k - 1) mod S.
-    Value previous = arith::SelectOp::create(
+    // Iteration k = (iv - lb) / step and its stage k mod S, recomputed from
+    // iv rather than loop-carried: a carried counter is one more register
+    // live across the loop, which made the dQ kernel spill 4 bytes at sm_80
+    // (and so did the unsigned division, by ptxas's allocation: signed kept).
+    Value iteration = arith::DivSIOp::create(
+        builder, loc, arith::SubIOp::create(builder, loc, iv, loop.getLowerBound()),
+        loop.getStep());
+    Value stages = constant(builder, numStages);
+    Value current = arith::RemSIOp::create(builder, loc, iteration, stages);
+    Value previous = arith::RemSIOp::create(
         builder, loc,
-        arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq, current,
-                              constant(builder, 0)),
-        constant(builder, numStages - 1),
-        arith::SubIOp::create(builder, loc, current, constant(builder, 1)));
+        arith::AddIOp::create(builder, loc, iteration, constant(builder, numStages - 1)),
+        stages);
     // Iteration k's group is the oldest of the S-1 in flight.
     AsyncWaitOp::create(builder, loc, numStages - 2);
     Value ahead = constant(builder, numStages - 1);
@@ -402,8 +390,6 @@ private:
   int numStages;
   SmallVector<PipelinedLoad> loads;
   SmallVector<PrefetchedLoad> prefetches;
-  /// The stage the copies of this iteration are read from (loop-carried).
-  Value readStage;
 };
 
 struct TileGPUPipelinePass

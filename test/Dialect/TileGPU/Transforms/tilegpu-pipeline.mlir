@@ -36,13 +36,13 @@ module attributes {tilegpu.num_warps = 4 : i32, tilegpu.target = "cuda:80"} {
     // CHECK: %[[V0:.*]] = tilegpu.memdesc_index %[[VBUF]][%{{.*}}]
     // CHECK: tilegpu.async_copy_global_to_local %{{.*}}, %[[V0]] mask %{{.*}}
     // CHECK: tilegpu.async_commit_group
-    // The loop carries the stage this iteration reads (from 0); the copies
-    // of the next go into the one the previous iteration read. No division.
-    // CHECK: scf.for %[[IV:.*]] = %{{.*}} to %{{.*}} step %[[STEP:.*]] iter_args(%{{.*}} = %{{.*}}, %[[CUR:.*]] = %c0_i32)
-    // CHECK-NOT: arith.divsi
-    // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[CUR]], %c0_i32
-    // CHECK: %[[DEC:.*]] = arith.subi %[[CUR]], %c1_i32
-    // CHECK: %[[WR:.*]] = arith.select %[[FIRST]], %c1_i32, %[[DEC]]
+    // The iteration k = iv / step and its stage k % 2, recomputed from iv
+    // (not loop-carried); the next copies go into stage (k + 1) % 2.
+    // CHECK: scf.for %[[IV:.*]] = %{{.*}} to %{{.*}} step %[[STEP:.*]] iter_args
+    // CHECK: %[[K:.*]] = arith.divsi %[[IV]], %[[STEP]] : i32
+    // CHECK: %[[CUR:.*]] = arith.remsi %[[K]], %{{.*}} : i32
+    // CHECK: %[[KN:.*]] = arith.addi %[[K]], %{{.*}} : i32
+    // CHECK: %[[WR:.*]] = arith.remsi %[[KN]], %{{.*}} : i32
     // CHECK: tilegpu.async_wait 0
     // CHECK: %[[NEXT_IV:.*]] = arith.addi %[[IV]], %{{.*}} : i32
     // CHECK: arith.cmpi slt, %[[NEXT_IV]], %{{.*}} : i32
@@ -56,11 +56,7 @@ module attributes {tilegpu.num_warps = 4 : i32, tilegpu.target = "cuda:80"} {
     // CHECK: %[[VD:.*]] = tilegpu.local_load %[[VV]] : {{.*}} -> tensor<64x64xf16, #[[DB]]>
     // CHECK: tile.dot %{{.*}}, %[[VD]], %{{.*}}
     // CHECK-NOT: tile.load
-    // The next stages: +1, wrapping to 0 at 2.
-    // CHECK: %[[R1:.*]] = arith.addi %[[CUR]], %c1_i32
-    // CHECK: %[[RW:.*]] = arith.cmpi eq, %[[R1]], %c2_i32
-    // CHECK: %[[RN:.*]] = arith.select %[[RW]], %c0_i32, %[[R1]]
-    // CHECK: scf.yield %{{.*}}, %[[RN]]
+    // CHECK: scf.yield
     // CHECK: tilegpu.async_wait 0
     // Three stages: two iterations in flight, wait until one is left.
     // S3: tilegpu.local_alloc : () -> !tilegpu.memdesc<3x64x64xf16
