@@ -501,13 +501,17 @@ FailureOr<PyValue> CodeGen::callBuiltin(const PyValue &callee, CallArgs &args) {
   case Builtin::Rsqrt:
   case Builtin::Abs:
   case Builtin::Sin:
-  case Builtin::Cos: {
+  case Builtin::Cos:
+  case Builtin::Tanh:
+  case Builtin::Sigmoid:
+  case Builtin::Erf: {
     static constexpr std::pair<Builtin, StringLiteral> kNames[] = {
         {Builtin::Exp, "fl.exp()"},   {Builtin::Exp2, "fl.exp2()"},
         {Builtin::Log, "fl.log()"},   {Builtin::Log2, "fl.log2()"},
         {Builtin::Sqrt, "fl.sqrt()"}, {Builtin::Rsqrt, "fl.rsqrt()"},
         {Builtin::Abs, "fl.abs()"},   {Builtin::Sin, "fl.sin()"},
-        {Builtin::Cos, "fl.cos()"}};
+        {Builtin::Cos, "fl.cos()"},   {Builtin::Tanh, "fl.tanh()"},
+        {Builtin::Sigmoid, "fl.sigmoid()"}, {Builtin::Erf, "fl.erf()"}};
     StringRef name;
     for (const auto &[b, n] : kNames)
       if (b == builtin)

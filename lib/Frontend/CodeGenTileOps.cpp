@@ -360,6 +360,22 @@ FailureOr<PyValue> CodeGen::emitMath(Builtin builtin, const Arg &x,
   case Builtin::Sin:
     result = createUnary<math::SinOp>(builder, opLoc, value);
     break;
+  case Builtin::Tanh:
+    result = createUnary<math::TanhOp>(builder, opLoc, value);
+    break;
+  case Builtin::Erf:
+    result = createUnary<math::ErfOp>(builder, opLoc, value);
+    break;
+  case Builtin::Sigmoid: {
+    // 1 / (1 + exp(-x)): exp of a large -x is +inf and gives 0, of a
+    // large x 0 and gives 1, so no range check is needed.
+    Value one = materializeNumber(PyValue::getFloat(1.0), value.getType(), opLoc);
+    Value e = createUnary<math::ExpOp>(
+        builder, opLoc, arith::NegFOp::create(builder, opLoc, value));
+    result = arith::DivFOp::create(
+        builder, opLoc, one, arith::AddFOp::create(builder, opLoc, one, e));
+    break;
+  }
   default:
     result = createUnary<math::CosOp>(builder, opLoc, value);
     break;

@@ -41,6 +41,7 @@ __all__ = [
     "dot", "trans", "reshape", "expand_dims", "broadcast_to",
     "max", "min", "sum", "rowmax", "rowsum", "maximum", "minimum",
     "exp", "exp2", "log", "log2", "sqrt", "rsqrt", "abs", "sin", "cos",
+    "tanh", "sigmoid", "erf",
     "where", "cdiv", "next_power_of_2", "multiple_of", "max_contiguous", "static_assert", "jit", "OutsideKernelError",
 ]
 
@@ -417,6 +418,21 @@ def sin(x: Value) -> Value:
 @_builtin
 def cos(x: Value) -> Value:
     """Cosine. Example: ``y = fl.cos(theta)``"""
+
+
+@_builtin
+def tanh(x: Value) -> Value:
+    """Hyperbolic tangent. Example: ``s = cap * fl.tanh(s / cap)`` (a softcap)"""
+
+
+@_builtin
+def sigmoid(x: Value) -> Value:
+    """The logistic function 1 / (1 + exp(-x)). Example: ``g = fl.sigmoid(x)``"""
+
+
+@_builtin
+def erf(x: Value) -> Value:
+    """The error function. Example: ``y = 0.5 * x * (1 + fl.erf(x * 0.7071067811865476))``"""
 
 
 @_builtin

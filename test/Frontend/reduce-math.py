@@ -49,6 +49,13 @@ def reductions():
 # EW: math.rsqrt %{{.*}} : tensor<16xf32>
 # EW: math.sin %{{.*}} : tensor<16xf32>
 # EW: math.cos %{{.*}} : tensor<16xf32>
+# EW: math.tanh %{{.*}} : tensor<16xf32>
+# EW: math.erf %{{.*}} : tensor<16xf32>
+# fl.sigmoid(x) is 1 / (1 + exp(-x)).
+# EW: %[[NX:.*]] = arith.negf %{{.*}} : tensor<16xf32>
+# EW: %[[EX:.*]] = math.exp %[[NX]] : tensor<16xf32>
+# EW: %[[DEN:.*]] = arith.addf %{{.*}}, %[[EX]] : tensor<16xf32>
+# EW: arith.divf %{{.*}}, %[[DEN]] : tensor<16xf32>
 # EW: math.absf %[[X]] : tensor<16xf16>
 # EW: math.absi %[[N]] : i32
 # A Python number is an f32 value.
@@ -73,6 +80,7 @@ def elementwise(N: fl.int32):
     y = fl.exp2(x)
     y = fl.exp(x) + fl.log(x) + fl.log2(x) + fl.sqrt(x) + fl.rsqrt(x)
     y = fl.sin(x) + fl.cos(x)
+    y = fl.tanh(x) + fl.erf(x) + fl.sigmoid(x)
     a = fl.abs(x)
     b = abs(N)
     e = fl.exp(1.0)

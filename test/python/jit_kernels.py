@@ -73,3 +73,11 @@ def accumulate(X: fl.pointer, Y: fl.pointer, N: fl.int32, BLOCK: fl.constexpr):
     offs = fl.program_id(0) * BLOCK + fl.arange(0, BLOCK)
     mask = offs < N
     fl.atomic_add(Y + offs, fl.load(X + offs, mask=mask), mask=mask)
+
+
+@flashtile.jit
+def activations(X, Y, N, BLOCK: fl.constexpr):
+    """Y = tanh(X) + 2 sigmoid(X) + 4 erf(X)."""
+    offs = fl.arange(0, BLOCK)
+    x = fl.load(X + offs, mask=offs < N)
+    fl.store(Y + offs, fl.tanh(x) + 2.0 * fl.sigmoid(x) + 4.0 * fl.erf(x), mask=offs < N)

@@ -157,6 +157,19 @@ def test_hints_keep_the_values_on_the_cpu_executor():
     assert "tile.hint" in kernel.compile(x, y, 48, BLOCK=16).tile_ir
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_tanh_sigmoid_and_erf_on_the_cpu_executor(dtype):
+    import math
+
+    x = np.linspace(-30.0, 30.0, 61).astype(dtype)  # saturating ends, 0 in the middle
+    y = np.zeros_like(x)
+    K.activations[(1,)](x, y, x.size, BLOCK=64)
+    ref = np.array([math.tanh(v) + 2.0 / (1.0 + math.exp(-v)) + 4.0 * math.erf(v)
+                    for v in x.astype(np.float64)])
+    tolerance = 1e-6 if dtype == np.float32 else 8e-3  # f16: rounded at each step
+    np.testing.assert_allclose(y.astype(np.float64), ref, rtol=0, atol=tolerance * 8)
+
+
 def test_num_warps_and_num_stages_are_part_of_the_key(xy):
     kernel = fresh(K.copy)
     a = kernel[(3,)](*xy, 40, BLOCK=16)

@@ -41,7 +41,7 @@ def test_every_spec_builtin_exists_with_a_signature():
                  "atomic_add", "atomic_max", "atomic_min", "atomic_xchg", "dot", "trans",
                  "reshape", "expand_dims", "broadcast_to", "max", "min", "sum", "rowmax",
                  "rowsum", "maximum", "minimum", "exp", "exp2", "log", "log2", "sqrt",
-                 "rsqrt", "abs", "sin", "cos", "where", "cdiv", "static_assert"]:
+                 "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid", "erf", "where", "cdiv", "static_assert"]:
         assert inspect.signature(getattr(fl, name)).parameters, name
     assert list(inspect.signature(fl.load).parameters) == ["ptr", "mask", "other"]
 

@@ -8,8 +8,9 @@
 // Scalar math that PTX has no instruction for is rewritten after the main
 // conversion (populateScalarMathPatterns): exp2, exp, log2, log and rsqrt of
 // f32 become the NVVM approximate intrinsics (ex2.approx, lg2.approx,
-// rsqrt.approx; exp and log through a multiplication by log2(e) and ln(2)),
-// f16/bf16 math is computed in f32, and the rest (tanh, erf, atan, sin,
+// rsqrt.approx, tanh.approx; exp and log through a multiplication by
+// log2(e) and ln(2)),
+// f16/bf16 math is computed in f32, and the rest (erf, atan, sin,
 // ...) is expanded into polynomials by the upstream math transforms.
 //
 //===----------------------------------------------------------------------===//
@@ -151,6 +152,22 @@ template <typename OpTy> struct Log2Lowering : OpRewritePattern<OpTy> {
   double scale;
 };
 
+/// tanh -> tanh.approx.f32 (one MUFU, sm_75+; max relative error about
+/// 2^-11, as CUDA's fast-math tanhf and FlashAttention's softcap use).
+struct TanhLowering : OpRewritePattern<math::TanhOp> {
+  TanhLowering(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/10) {}
+  LogicalResult matchAndRewrite(math::TanhOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getType().isF32())
+      return failure();
+    // llvm.tanh with afn: NVPTX selects tanh.approx.f32 for it.
+    rewriter.replaceOpWithNewOp<LLVM::TanhOp>(
+        op, op.getOperand(),
+        LLVM::FastmathFlagsAttr::get(op.getContext(), LLVM::FastmathFlags::afn));
+    return success();
+  }
+};
+
 struct RsqrtLowering : OpRewritePattern<math::RsqrtOp> {
   RsqrtLowering(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/10) {}
   LogicalResult matchAndRewrite(math::RsqrtOp op,
@@ -190,6 +207,7 @@ void tilegpu_to_llvm::populateScalarMathPatterns(RewritePatternSet &patterns) {
   patterns.add<Log2Lowering<math::Log10Op>>(ctx, llvm::numbers::ln2 /
                                                      llvm::numbers::ln10);
   patterns.add<RsqrtLowering>(ctx);
+  patterns.add<TanhLowering>(ctx);
   // f16/bf16 (and the other small types) in f32.
   populateMathF32ExpansionPatterns(patterns, [](StringRef) { return true; });
   populateMathPolynomialApproximationPatterns(patterns,

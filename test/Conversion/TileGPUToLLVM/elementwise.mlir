@@ -47,8 +47,9 @@ module attributes {tilegpu.num_warps = 1 : i32} {
 // Transcendentals of f32 use the approximate PTX instructions: exp2 is
 // ex2.approx.ftz (results below 2^-126 flush to zero), exp multiplies by
 // log2(e) first, log2 is lg2.approx, log
-// multiplies its result by ln(2), rsqrt is rsqrt.approx; f16 is computed in
-// f32; erf becomes a polynomial (no math op is left but the ones PTX has).
+// multiplies its result by ln(2), rsqrt is rsqrt.approx, tanh is
+// tanh.approx; f16 is computed in f32; erf becomes a polynomial (no math op
+// is left but the ones PTX has).
 
 // CHECK-LABEL: llvm.func @transcendental(
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"(%{{.*}}) : (f32) -> f32
@@ -60,11 +61,13 @@ module attributes {tilegpu.num_warps = 1 : i32} {
 // CHECK: %[[LN2:.*]] = llvm.mlir.constant(0.693147182 : f32) : f32
 // CHECK: llvm.fmul %[[LN]], %[[LN2]] : f32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.rsqrt.approx.f"(%{{.*}}) : (f32) -> f32
+// CHECK: llvm.intr.tanh(%{{.*}}) {fastmathFlags = #llvm.fastmath<afn>} : (f32) -> f32
 // CHECK: %[[H:.*]] = arith.extf %{{.*}} : f16 to f32
 // CHECK: %[[HS:.*]] = llvm.fmul %[[H]], %{{.*}} : f32
 // CHECK: %[[HE:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f32"(%[[HS]])
 // CHECK: arith.truncf %[[HE]] : f32 to f16
 // CHECK-NOT: math.erf
+// CHECK-NOT: math.tanh
 // CHECK: llvm.return
 module attributes {tilegpu.num_warps = 1 : i32} {
   func.func @transcendental(%p: !tile.ptr<f32>, %q: !tile.ptr<f16>) attributes {tile.kernel} {
@@ -77,6 +80,7 @@ module attributes {tilegpu.num_warps = 1 : i32} {
     %l2 = math.log2 %x : tensor<32xf32, #blocked>
     %l = math.log %x : tensor<32xf32, #blocked>
     %rs = math.rsqrt %x : tensor<32xf32, #blocked>
+    %th = math.tanh %x : tensor<32xf32, #blocked>
     %qb = tile.splat %q : !tile.ptr<f16> -> tensor<32x!tile.ptr<f16>, #blocked>
     %qp = tile.addptr %qb, %r : tensor<32x!tile.ptr<f16>, #blocked>, tensor<32xi32, #blocked>
     %h = tile.load %qp : tensor<32x!tile.ptr<f16>, #blocked>
@@ -87,7 +91,8 @@ module attributes {tilegpu.num_warps = 1 : i32} {
     %s2 = arith.addf %rs, %erf : tensor<32xf32, #blocked>
     %s3 = arith.addf %s0, %s1 : tensor<32xf32, #blocked>
     %s4 = arith.addf %s3, %s2 : tensor<32xf32, #blocked>
-    tile.store %pp, %s4 : tensor<32x!tile.ptr<f32>, #blocked>
+    %s5 = arith.addf %s4, %th : tensor<32xf32, #blocked>
+    tile.store %pp, %s5 : tensor<32x!tile.ptr<f32>, #blocked>
     tile.store %qp, %he : tensor<32x!tile.ptr<f16>, #blocked>
     return
   }
