@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     fa.flash_attn_func(q, q, q)
     plan = next(iter(fa._FORWARD_PLANS.values()))
     args = [q.data_ptr()] * 5 + plan.tail
-    row("launch_on_device of the plan (attention_fwd, 26 args)",
+    row("launch_on_device of the plan (attention_fwd, 31 args)",
         lambda: launch_on_device(plan.native, plan.grid, args, plan.index))
     row("flash_attn_func(q, q, q) (cached)", lambda: fa.flash_attn_func(q, q, q))
     row("flash_attn_func(q, q, q, return_lse=True) (cached)",

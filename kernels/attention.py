@@ -18,15 +18,21 @@ The kernels follow Algorithms 1 and 2 of FlashAttention-2 (Dao, 2023):
 
 Layout: q, k, v, o, do, dq, dk, dv are (batch, seqlen, nheads, headdim) as in
 flash-attn, addressed through their batch/sequence/head strides (the head
-dimension is contiguous); L and delta are (batch, nheads, seqlen_q) float32.
+dimension is contiguous); k, v, dk, dv have nheads / head_ratio heads (MQA
+and GQA: query head h reads key/value head h // head_ratio, and dK/dV sum
+over the group). L and delta are (batch, nheads, seqlen_q) float32.
 Scores are kept in log2 units: ``log2(e)`` is folded into the softmax scale so
-that ``exp2`` computes the exponentials. With ``CAUSAL`` the mask is aligned
-to the bottom-right corner like flash-attn >= 2.1: query i attends to keys
-j <= i + seqlen_k - seqlen_q. A query that sees no key at all gets O = 0 and
-L = +inf (and so no gradient). The head dimension HEAD_DIM (16..128) is
-padded to a power of two BLOCK_D (at least 16) with masks. The host side (grids,
-strides, block sizes) is flashtile.attention; the numpy references are in
-flashtile.reference.
+that ``exp2`` computes the exponentials. Variants, each a constexpr flag so
+that the plain kernel pays nothing for them: ``CAUSAL`` masks bottom-right
+aligned like flash-attn >= 2.1 (query i attends to keys j <= i + seqlen_k -
+seqlen_q); ``WINDOW`` is a sliding window around that diagonal (a causal
+window is WINDOW with window_right = 0); ``SOFTCAP`` caps the scores with
+softcap * tanh(S / softcap); ``ALIBI`` subtracts slope * |i + seqlen_k -
+seqlen_q - j| with a slope per head (or per batch and head). A query that
+sees no key at all gets O = 0 and L = +inf (and so no gradient). The head
+dimension HEAD_DIM (16..128) is padded to a power of two BLOCK_D (at least
+16) with masks. The host side (grids, strides, block sizes) is
+flashtile.attention; the numpy references are in flashtile.reference.
 """
 
 import flashtile
@@ -67,71 +73,153 @@ def mm(a, b, acc=None):
 
 # ---------------------------------------------------------------------------
 # Masks and scores
+#
+# Which keys a query sees is described by a tuple
+#     sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right):
+# query i and key j exist (i < seqlen_q, j < seqlen_k); measured from the
+# query's diagonal d = i + seqlen_k - seqlen_q (bottom-right alignment, as
+# flash-attn >= 2.1), causal keeps j <= d and a sliding window keeps
+# d - window_left <= j <= d + window_right (the host passes seqlen_k for an
+# unbounded side, and window_right = 0 for a causal window).
+#
+# How scores are formed is described by
+#     scoring = (qk_scale, SOFTCAP, softcap_scale, ALIBI, slope):
+# S = Q K^T * scale, or softcap * tanh(Q K^T * scale / softcap), minus
+# ALiBi's slope * |d - j|; kept in log2 units (times log2(e)), so that
+# qk_scale = scale * log2(e), softcap_scale = scale / softcap and the
+# slope arrives multiplied by log2(e).
 # ---------------------------------------------------------------------------
 
 
-def visible(rows, cols, seqlen_q, seqlen_k, CAUSAL):
-    """Which (query, key) pairs exist: both in range and, if causal, the key
-    is not after the query (bottom-right aligned)."""
+def visible(rows, cols, sees):
+    """Which (query, key) pairs of the block are visible."""
+    seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right = sees
     mask = (rows[:, None] < seqlen_q) & (cols[None, :] < seqlen_k)
+    diagonal = rows[:, None] + (seqlen_k - seqlen_q)
     if CAUSAL:
-        mask = mask & (cols[None, :] <= rows[:, None] + (seqlen_k - seqlen_q))
+        mask = mask & (cols[None, :] <= diagonal)
+    if WINDOW:
+        mask = mask & (cols[None, :] >= diagonal - window_left) & (cols[None, :] <= diagonal + window_right)
     return mask
 
 
-def key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL):
-    """End of the keys that query block `start_m` can see."""
+def key_range(start_m, sees, BLOCK_M, BLOCK_N):
+    """[begin, end) of the keys that query block `start_m` can see; begin
+    is a multiple of BLOCK_N."""
+    seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right = sees
+    fl.static_assert(not (CAUSAL and WINDOW), "a causal window is WINDOW with window_right = 0")
+    first_diagonal = start_m * BLOCK_M + seqlen_k - seqlen_q  # of the block's first query
+    begin = 0
     end = seqlen_k
     if CAUSAL:
-        end = fl.minimum(seqlen_k, (start_m + 1) * BLOCK_M + seqlen_k - seqlen_q)
-    return end
+        end = fl.minimum(seqlen_k, first_diagonal + BLOCK_M)
+    if WINDOW:
+        begin = fl.maximum(0, first_diagonal - window_left) // BLOCK_N * BLOCK_N
+        end = fl.minimum(seqlen_k, first_diagonal + BLOCK_M + window_right)
+    return begin, end
 
 
-def full_key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, BLOCK_N, CAUSAL):
-    """End of the key blocks that every query of block `start_m` sees
-    whole: in range and, if causal, not after the block's first query.
-    These interior blocks need no mask; the rest (the diagonal and the
-    ragged last block) do."""
+def unmasked_key_range(start_m, sees, BLOCK_M, BLOCK_N):
+    """[begin, end) of the key blocks (starting at multiples of BLOCK_N)
+    that every query of block `start_m` sees whole: in range, not past the
+    first query's diagonal (+ window_right) and, with a window, not before
+    the last query's diagonal - window_left. These interior blocks need no
+    mask; the rest (the diagonal, the window's edges, the ragged last
+    block) do."""
+    seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right = sees
+    first_diagonal = start_m * BLOCK_M + seqlen_k - seqlen_q
+    begin = 0
     end = seqlen_k // BLOCK_N * BLOCK_N
     if CAUSAL:
-        diagonal = (start_m * BLOCK_M + seqlen_k - seqlen_q + 1) // BLOCK_N * BLOCK_N
-        end = fl.maximum(0, fl.minimum(end, diagonal))
-    return end
+        end = fl.maximum(0, fl.minimum(end, (first_diagonal + 1) // BLOCK_N * BLOCK_N))
+    if WINDOW:
+        end = fl.maximum(0, fl.minimum(end, (first_diagonal + window_right + 1) // BLOCK_N * BLOCK_N))
+        begin = first_diagonal + BLOCK_M - 1 - window_left
+    return begin, end
 
 
-def full_query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL):
-    """First query from which every query sees every key of key block
-    `start_n` (causal: the queries past the block's diagonal). Query rows
-    past seqlen_q need no mask: their Q and dO rows load as zeros and add
+def query_range(start_n, sees, BLOCK_N):
+    """[begin, end) of the queries that can see a key of key block `start_n`."""
+    seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right = sees
+    fl.static_assert(not (CAUSAL and WINDOW), "a causal window is WINDOW with window_right = 0")
+    shift = seqlen_k - seqlen_q
+    begin = 0
+    end = seqlen_q
+    if CAUSAL:
+        begin = fl.maximum(0, start_n * BLOCK_N - shift)
+    if WINDOW:
+        begin = fl.maximum(0, start_n * BLOCK_N - shift - window_right)
+        end = fl.minimum(seqlen_q, (start_n + 1) * BLOCK_N - shift + window_left)
+    return begin, end
+
+
+def unmasked_query_range(start_n, sees, BLOCK_N):
+    """[begin, end) of the queries that see every key of key block
+    `start_n`: past the block's last key's diagonal (- window_right) and,
+    with a window, not past its first key + window_left. Query rows past
+    seqlen_q need no mask: their Q and dO rows load as zeros and add
     nothing to dK and dV."""
-    start = 0
+    seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right = sees
+    shift = seqlen_k - seqlen_q
+    begin = 0
+    end = seqlen_q
     if CAUSAL:
-        start = fl.maximum(0, (start_n + 1) * BLOCK_N - 1 - (seqlen_k - seqlen_q))
-    return start
+        begin = fl.maximum(0, (start_n + 1) * BLOCK_N - 1 - shift)
+    if WINDOW:
+        begin = fl.maximum(0, (start_n + 1) * BLOCK_N - 1 - shift - window_right)
+        end = start_n * BLOCK_N - shift + window_left + 1
+    return begin, end
 
 
-def query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL):
-    """First query that can see a key of key block `start_n`."""
-    start = 0
-    if CAUSAL:
-        start = fl.maximum(0, start_n * BLOCK_N - (seqlen_k - seqlen_q))
-    return start
-
-
-def block_scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, masked, CAUSAL):
-    """S = Q K^T * scale in log2 units, -inf where the pair is masked. The
-    mask is computed only where `masked` (a runtime flag: the diagonal and
-    ragged blocks); interior blocks skip it."""
-    s = mm(q, fl.trans(k)) * qk_scale
-    if masked:
-        s = fl.where(visible(rows, cols, seqlen_q, seqlen_k, CAUSAL), s, -INF)
+def logits(qk, rows, cols, seqlen_q, seqlen_k, scoring):
+    """The scores of the block from qk = Q K^T, in log2 units."""
+    qk_scale, SOFTCAP, softcap_scale, softcap_log2, ALIBI, slope = scoring
+    if SOFTCAP:
+        s = fl.tanh(qk * softcap_scale) * softcap_log2
+    else:
+        s = qk * qk_scale
+    if ALIBI:
+        distance = fl.abs(rows[:, None] + (seqlen_k - seqlen_q) - cols[None, :])
+        s = s - slope * distance.to(fl.float32)
     return s
 
 
-def probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, masked, CAUSAL):
+def block_scores(qk, rows, cols, masked, sees, scoring):
+    """S in log2 units from qk = Q K^T, -inf where the pair is not visible.
+    The mask is computed only where `masked` (a runtime flag: the diagonal,
+    window-edge and ragged blocks); interior blocks skip it."""
+    s = logits(qk, rows, cols, sees[0], sees[1], scoring)
+    if masked:
+        s = fl.where(visible(rows, cols, sees), s, -INF)
+    return s
+
+
+def probabilities(qk, lse, rows, cols, masked, sees, scoring):
     """P = exp(S - L), the softmax recomputed from the saved log-sum-exp."""
-    s = block_scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, masked, CAUSAL)
+    s = block_scores(qk, rows, cols, masked, sees, scoring)
     return fl.exp2(s - (lse * LOG2E)[:, None])
+
+
+def softcap_gradient(ds, qk, scoring):
+    """dS with respect to Q K^T * scale: through the softcap it is times
+    1 - tanh^2 (the scale itself is applied to dQ and dK at the end)."""
+    qk_scale, SOFTCAP, softcap_scale, softcap_log2, ALIBI, slope = scoring
+    if SOFTCAP:
+        t = fl.tanh(qk * softcap_scale)
+        ds = ds * (1.0 - t * t)
+    return ds
+
+
+def scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI):
+    """The `scoring` tuple of (batch, head): scales in log2 units and the
+    head's ALiBi slope (times log2(e))."""
+    slope = 0.0
+    if ALIBI:
+        slope = fl.load(Alibi + off_b * stride_alibi_b + off_h) * LOG2E
+    softcap_scale = 0.0
+    if SOFTCAP:
+        softcap_scale = softmax_scale / softcap
+    return (softmax_scale * LOG2E, SOFTCAP, softcap_scale, softcap * LOG2E, ALIBI, slope)
 
 
 # ---------------------------------------------------------------------------
@@ -168,46 +256,59 @@ def rescale(acc, alpha):
 @flashtile.jit
 def attention_fwd(
     Q: fl.pointer, K: fl.pointer, V: fl.pointer, O: fl.pointer, L: fl.pointer(fl.float32),
+    Alibi: fl.pointer(fl.float32),
     stride_qb, stride_qs, stride_qh,
     stride_kb, stride_ks, stride_kh,
     stride_vb, stride_vs, stride_vh,
     stride_ob, stride_os, stride_oh,
-    nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
+    stride_alibi_b,
+    nheads: fl.int32, head_ratio: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32,
+    softmax_scale: fl.float32, window_left: fl.int32, window_right: fl.int32,
+    softcap: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
-    CAUSAL: fl.constexpr = False, STORE_LSE: fl.constexpr = True,
+    CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
+    SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
+    STORE_LSE: fl.constexpr = True,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
-    # This program computes query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
+    # This program computes query rows [start_m * BLOCK_M, +BLOCK_M) of one
+    # (batch, head); with MQA/GQA, head_ratio query heads share a key/value head.
     start_m = fl.program_id(0)
     off_hb = fl.program_id(1)
     off_b = off_hb // nheads
     off_h = off_hb % nheads
+    off_hk = off_h // head_ratio
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_n = fl.arange(0, BLOCK_N)
     offs_d = fl.arange(0, BLOCK_D)
-    k_base = K + off_b * stride_kb + off_h * stride_kh
-    v_base = V + off_b * stride_vb + off_h * stride_vh
+    k_base = K + off_b * stride_kb + off_hk * stride_kh
+    v_base = V + off_b * stride_vb + off_hk * stride_vh
+    sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
+    scoring = scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI)
 
     # Line 4: load Q_i; lines 5-6: O_i = 0, l_i = 0, m_i = -inf.
     q = load_tile(Q + off_b * stride_qb + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
-    qk_scale = softmax_scale * LOG2E
     m_i = fl.full([BLOCK_M], -INF, fl.float32)
     l_i = fl.zeros([BLOCK_M], fl.float32)
     acc = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
 
     # Lines 7-11: for each visible block of keys K_j, V_j.
-    full_end = full_key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, BLOCK_N, CAUSAL)
-    for start_n in range(0, key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL), BLOCK_N):
+    begin, end = key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    full_begin, full_end = unmasked_key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    for start_n in range(begin, end, BLOCK_N):
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
         v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-        s = block_scores(q, k, qk_scale, rows, cols, seqlen_q, seqlen_k, start_n >= full_end, CAUSAL)
+        masked = start_n >= full_end
+        if WINDOW:
+            masked = masked | (start_n < full_begin)
+        s = block_scores(mm(q, fl.trans(k)), rows, cols, masked, sees, scoring)
         m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
         acc = mm(p.to(v.dtype), v, rescale(acc, alpha))
 
     # Lines 12-13: O_i = acc / l_i and L_i = m_i + log(l_i) (natural log;
     # inference without gradients skips L: STORE_LSE=False).
-    empty = l_i == 0.0  # causal rows that see no key: O = 0, L = +inf
+    empty = l_i == 0.0  # rows that see no key: O = 0, L = +inf
     l_safe = fl.where(empty, 1.0, l_i)
     o = acc * (1.0 / l_safe)[:, None]  # one division per row
     store_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
@@ -247,7 +348,7 @@ def attention_bwd_preprocess(
 def attention_bwd_dkdv(
     Q: fl.pointer, K: fl.pointer, V: fl.pointer, DO: fl.pointer,
     L: fl.pointer(fl.float32), Delta: fl.pointer(fl.float32), DK: fl.pointer, DV: fl.pointer,
-    DQA: fl.pointer(fl.float32),
+    DQA: fl.pointer(fl.float32), Alibi: fl.pointer(fl.float32),
     stride_qb, stride_qs, stride_qh,
     stride_kb, stride_ks, stride_kh,
     stride_vb, stride_vs, stride_vh,
@@ -255,71 +356,94 @@ def attention_bwd_dkdv(
     stride_dkb, stride_dks, stride_dkh,
     stride_dvb, stride_dvs, stride_dvh,
     stride_dqab, stride_dqas, stride_dqah,
-    nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
+    stride_alibi_b,
+    nheads: fl.int32, head_ratio: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32,
+    softmax_scale: fl.float32, window_left: fl.int32, window_right: fl.int32,
+    softcap: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
-    CAUSAL: fl.constexpr = False, DQ_ATOMIC: fl.constexpr = False,
+    CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
+    SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
+    DQ_ATOMIC: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
-    # This program owns key rows [start_n * BLOCK_N, +BLOCK_N) of one (batch, head).
-    # With DQ_ATOMIC it also adds its share of dQ_i (dS K_j, unscaled) into
-    # the float32 accumulator DQA with atomics (FlashAttention-2's backward:
-    # 5 products per block pair instead of 7 with the separate dQ pass);
-    # attention_bwd_dq_convert then scales and casts it.
+    # This program owns key rows [start_n * BLOCK_N, +BLOCK_N) of one (batch,
+    # key/value head); with MQA/GQA it sums dK_j and dV_j over the head_ratio
+    # query heads that share it. With DQ_ATOMIC it also adds its share of
+    # dQ_i (dS K_j, unscaled) into the float32 accumulator DQA with atomics
+    # (FlashAttention-2's backward: 5 products per block pair instead of 7
+    # with the separate dQ pass); attention_bwd_dq_convert then scales and
+    # casts it.
     start_n = fl.program_id(0)
-    off_hb = fl.program_id(1)
-    off_b = off_hb // nheads
-    off_h = off_hb % nheads
+    off_hbk = fl.program_id(1)
+    nheads_k = nheads // head_ratio
+    off_b = off_hbk // nheads_k
+    off_hk = off_hbk % nheads_k
     cols = start_n * BLOCK_N + fl.arange(0, BLOCK_N)
     offs_m = fl.arange(0, BLOCK_M)
     offs_d = fl.arange(0, BLOCK_D)
-    q_base = Q + off_b * stride_qb + off_h * stride_qh
-    do_base = DO + off_b * stride_dob + off_h * stride_doh
-    dqa_base = DQA + off_b * stride_dqab + off_h * stride_dqah
+    sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
 
     # Algorithm 2, lines 6-7: load K_j, V_j; dK_j = dV_j = 0.
-    k = load_tile(K + off_b * stride_kb + off_h * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
-    v = load_tile(V + off_b * stride_vb + off_h * stride_vh, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-    qk_scale = softmax_scale * LOG2E
+    k = load_tile(K + off_b * stride_kb + off_hk * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
+    v = load_tile(V + off_b * stride_vb + off_hk * stride_vh, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
     dk = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
     dv = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
 
-    # Lines 8-14: for each block of queries that can see these keys; masks
-    # only on the diagonal blocks and in a ragged last key block.
-    full_start = full_query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL)
+    # Lines 8-14: for each block of queries (of each query head of the
+    # group) that can see these keys; masks only on the diagonal and
+    # window-edge blocks and in a ragged last key block.
+    begin, end = query_range(start_n, sees, BLOCK_N)
+    full_begin, full_end = unmasked_query_range(start_n, sees, BLOCK_N)
     ragged = (start_n + 1) * BLOCK_N > seqlen_k
-    for start_m in range(query_start(start_n, seqlen_q, seqlen_k, BLOCK_N, CAUSAL), seqlen_q, BLOCK_M):
-        rows = start_m + offs_m
-        q = load_tile(q_base, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
-        do = load_tile(do_base, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
-        lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
-        delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
-        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, ragged | (start_m < full_start), CAUSAL)
-        dv = mm(fl.trans(p.to(do.dtype)), do, dv)  # dV_j += P^T dO_i
-        dp = mm(do, fl.trans(v))  # dP = dO_i V_j^T
-        ds = p * (dp - delta[:, None])  # dS = P * (dP - delta_i)
-        dk = mm(fl.trans(ds.to(q.dtype)), q, dk)  # dK_j += dS^T Q_i
-        if DQ_ATOMIC:  # dQ_i += dS K_j, shared with the other key blocks
-            dq = mm(ds.to(k.dtype), k)
-            mask = (rows[:, None] < seqlen_q) & (offs_d[None, :] < HEAD_DIM)
-            fl.atomic_add(dqa_base + rows[:, None] * stride_dqas + offs_d[None, :], dq, mask=mask)
+    for group_h in range(0, head_ratio):
+        off_h = off_hk * head_ratio + group_h
+        off_hb = off_b * nheads + off_h
+        q_base = Q + off_b * stride_qb + off_h * stride_qh
+        do_base = DO + off_b * stride_dob + off_h * stride_doh
+        dqa_base = DQA + off_b * stride_dqab + off_h * stride_dqah
+        scoring = scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI)
+        for start_m in range(begin, end, BLOCK_M):
+            rows = start_m + offs_m
+            q = load_tile(q_base, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
+            do = load_tile(do_base, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+            lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+            delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+            masked = ragged | (start_m < full_begin)
+            if WINDOW:
+                masked = masked | (start_m + BLOCK_M > full_end)
+            qk = mm(q, fl.trans(k))
+            p = probabilities(qk, lse, rows, cols, masked, sees, scoring)
+            dv = mm(fl.trans(p.to(do.dtype)), do, dv)  # dV_j += P^T dO_i
+            dp = mm(do, fl.trans(v))  # dP = dO_i V_j^T
+            ds = softcap_gradient(p * (dp - delta[:, None]), qk, scoring)  # dS = P * (dP - delta_i)
+            dk = mm(fl.trans(ds.to(q.dtype)), q, dk)  # dK_j += dS^T Q_i
+            if DQ_ATOMIC:  # dQ_i += dS K_j, shared with the other key blocks
+                dq = mm(ds.to(k.dtype), k)
+                mask = (rows[:, None] < seqlen_q) & (offs_d[None, :] < HEAD_DIM)
+                fl.atomic_add(dqa_base + rows[:, None] * stride_dqas + offs_d[None, :], dq, mask=mask)
 
     # Line 16: write dK_j (times the softmax scale) and dV_j.
-    store_tile(DK + off_b * stride_dkb + off_h * stride_dkh, cols, offs_d, stride_dks, seqlen_k, HEAD_DIM, dk * softmax_scale)
-    store_tile(DV + off_b * stride_dvb + off_h * stride_dvh, cols, offs_d, stride_dvs, seqlen_k, HEAD_DIM, dv)
+    store_tile(DK + off_b * stride_dkb + off_hk * stride_dkh, cols, offs_d, stride_dks, seqlen_k, HEAD_DIM, dk * softmax_scale)
+    store_tile(DV + off_b * stride_dvb + off_hk * stride_dvh, cols, offs_d, stride_dvs, seqlen_k, HEAD_DIM, dv)
 
 
 @flashtile.jit
 def attention_bwd_dq(
     Q: fl.pointer, K: fl.pointer, V: fl.pointer, DO: fl.pointer,
     L: fl.pointer(fl.float32), Delta: fl.pointer(fl.float32), DQ: fl.pointer,
+    Alibi: fl.pointer(fl.float32),
     stride_qb, stride_qs, stride_qh,
     stride_kb, stride_ks, stride_kh,
     stride_vb, stride_vs, stride_vh,
     stride_dob, stride_dos, stride_doh,
     stride_dqb, stride_dqs, stride_dqh,
-    nheads: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32, softmax_scale: fl.float32,
+    stride_alibi_b,
+    nheads: fl.int32, head_ratio: fl.int32, seqlen_q: fl.int32, seqlen_k: fl.int32,
+    softmax_scale: fl.float32, window_left: fl.int32, window_right: fl.int32,
+    softcap: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
-    CAUSAL: fl.constexpr = False,
+    CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
+    SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program owns query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
@@ -327,29 +451,36 @@ def attention_bwd_dq(
     off_hb = fl.program_id(1)
     off_b = off_hb // nheads
     off_h = off_hb % nheads
+    off_hk = off_h // head_ratio
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_n = fl.arange(0, BLOCK_N)
     offs_d = fl.arange(0, BLOCK_D)
-    k_base = K + off_b * stride_kb + off_h * stride_kh
-    v_base = V + off_b * stride_vb + off_h * stride_vh
+    k_base = K + off_b * stride_kb + off_hk * stride_kh
+    v_base = V + off_b * stride_vb + off_hk * stride_vh
+    sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
+    scoring = scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI)
 
     q = load_tile(Q + off_b * stride_qb + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
     do = load_tile(DO + off_b * stride_dob + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
     lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
     delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
-    qk_scale = softmax_scale * LOG2E
     dq = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
 
     # Algorithm 2, lines 10-13 seen from the query side: dQ_i += dS K_j;
-    # masks only on the diagonal and ragged last key blocks, as forward.
-    full_end = full_key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, BLOCK_N, CAUSAL)
-    for start_n in range(0, key_end(start_m, seqlen_q, seqlen_k, BLOCK_M, CAUSAL), BLOCK_N):
+    # masks only on the diagonal, window-edge and ragged blocks, as forward.
+    begin, end = key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    full_begin, full_end = unmasked_key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    for start_n in range(begin, end, BLOCK_N):
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
         v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-        p = probabilities(q, k, lse, qk_scale, rows, cols, seqlen_q, seqlen_k, start_n >= full_end, CAUSAL)
+        masked = start_n >= full_end
+        if WINDOW:
+            masked = masked | (start_n < full_begin)
+        qk = mm(q, fl.trans(k))
+        p = probabilities(qk, lse, rows, cols, masked, sees, scoring)
         dp = mm(do, fl.trans(v))
-        ds = p * (dp - delta[:, None])
+        ds = softcap_gradient(p * (dp - delta[:, None]), qk, scoring)
         dq = mm(ds.to(k.dtype), k, dq)
 
     store_tile(DQ + off_b * stride_dqb + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)

@@ -28,6 +28,7 @@ first, untimed).
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
@@ -87,30 +88,117 @@ def _check_qkv(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> None:
             raise ArgumentError(f"{name} must be a 4-d numpy array (batch, seqlen, nheads, headdim)")
     if not (q.dtype == k.dtype == v.dtype):
         raise ArgumentError(f"q, k, v must have one dtype, got {q.dtype}, {k.dtype}, {v.dtype}")
-    if k.shape != v.shape or q.shape[0] != k.shape[0] or q.shape[2:] != k.shape[2:]:
+    if k.shape != v.shape or q.shape[0] != k.shape[0] or q.shape[3] != k.shape[3]:
         raise ArgumentError(f"incompatible shapes q {q.shape}, k {k.shape}, v {v.shape}")
+    _check_head_ratio(q.shape[2], k.shape[2])
+
+
+def _check_head_ratio(nheads: int, nheads_k: int) -> int:
+    """MQA/GQA: the number of query heads per key/value head."""
+    if nheads_k < 1 or nheads % nheads_k:
+        raise ArgumentError(f"k and v have {nheads_k} heads, which does not divide q's {nheads} "
+                            "(MQA/GQA need nheads % nheads_k == 0)")
+    return nheads // nheads_k
+
+
+class Variant(NamedTuple):
+    """An attention variant normalised as the kernels take it: the
+    constexpr flags (CAUSAL, WINDOW, SOFTCAP, ALIBI) and the runtime window
+    sides (an unbounded side is passed as a bound that holds everywhere)."""
+
+    causal: bool
+    window: bool
+    window_left: int
+    window_right: int
+    softcap: float
+    alibi: bool
+
+    def is_variant(self, head_ratio: int) -> bool:
+        """Whether the kernels run beyond causal/full MHA (their own
+        candidates, see VARIANT_CANDIDATES)."""
+        return self.window or self.softcap > 0.0 or self.alibi or head_ratio > 1
+
+    def constexprs(self) -> Dict[str, bool]:
+        return dict(CAUSAL=self.causal, WINDOW=self.window, SOFTCAP=self.softcap > 0.0,
+                    ALIBI=self.alibi)
+
+
+def variant(causal: Any, window_size: Any, softcap: Any, alibi: bool, seqlen_q: int,
+            seqlen_k: int) -> Variant:
+    """flash-attn's causal/window_size/softcap as the kernels take them:
+    query i sees keys j with d - left <= j <= d + right, d = i + seqlen_k -
+    seqlen_q, a negative side unbounded, causal meaning right = 0; a window
+    that bounds only the right side at 0 is plain causal. Raises
+    ArgumentError naming the argument."""
+    try:
+        window = tuple(int(w) for w in window_size
+                       if isinstance(w, numbers.Real) and not isinstance(w, bool) and w == int(w))
+        window = window if len(window) == len(window_size) else None
+    except (TypeError, ValueError, OverflowError):
+        window = None
+    if window is None or len(window) != 2 or any(w < -1 for w in window):
+        raise ArgumentError(f"window_size must be a pair of ints >= -1 ((-1, -1): no window), "
+                            f"got {window_size!r}")
+    if not isinstance(softcap, (int, float)) or isinstance(softcap, bool) or softcap < 0 \
+            or not math.isfinite(softcap):
+        raise ArgumentError(f"softcap must be a float >= 0 (0: none), got {softcap!r}")
+    left, right = window
+    if causal:
+        right = 0
+    if left < 0 and right < 0:
+        return Variant(False, False, 0, 0, float(softcap), alibi)
+    if left < 0 and right == 0:
+        return Variant(True, False, 0, 0, float(softcap), alibi)
+    return Variant(False, True, left if left >= 0 else seqlen_k,
+                   right if right >= 0 else seqlen_q, float(softcap), alibi)
+
+
+def _variant_args(v: Variant, stride_alibi_b: int, nheads: int, head_ratio: int,
+                  seqlen_q: int, seqlen_k: int, scale: float) -> List[Any]:
+    """The kernels' runtime arguments after the tensors' strides."""
+    return [stride_alibi_b, nheads, head_ratio, seqlen_q, seqlen_k, scale, v.window_left,
+            v.window_right, v.softcap]
+
+
+def _alibi_array(alibi_slopes: Any, batch: int, nheads: int) -> Tuple[np.ndarray, int]:
+    """The slopes as a contiguous float32 array and their batch stride (0
+    for (nheads,) slopes)."""
+    slopes = np.ascontiguousarray(alibi_slopes, dtype=np.float32)
+    if slopes.shape == (nheads,):
+        return slopes, 0
+    if slopes.shape == (batch, nheads):
+        return slopes, nheads
+    raise ArgumentError(f"alibi_slopes must have shape ({nheads},) or ({batch}, {nheads}), "
+                        f"got {slopes.shape}")
 
 
 def attention_forward(
     q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool = False,
     softmax_scale: Optional[float] = None, block_m: Optional[int] = None,
-    block_n: Optional[int] = None,
+    block_n: Optional[int] = None, window_size: Tuple[int, int] = (-1, -1),
+    softcap: float = 0.0, alibi_slopes: Any = None,
 ) -> Tuple[np.ndarray, np.ndarray]:
-    """Returns (out, lse): out like q, lse (batch, nheads, seqlen_q) float32."""
+    """Returns (out, lse): out like q, lse (batch, nheads, seqlen_q)
+    float32. k and v may have fewer heads than q (MQA/GQA); window_size,
+    softcap and alibi_slopes as flash_attn_func's."""
     _check_qkv(q, k, v)
     batch, seqlen_q, nheads, head_dim = q.shape
     seqlen_k = k.shape[1]
     scale = 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
+    var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q, seqlen_k)
+    slopes, stride_alibi_b = (_alibi_array(alibi_slopes, batch, nheads) if var.alibi
+                              else (np.zeros(1, np.float32), 0))
     bm, bn = default_blocks(seqlen_q, seqlen_k)
     bm, bn = block_m or bm, block_n or bn
     out = np.zeros_like(q)
     lse = np.empty((batch, nheads, seqlen_q), dtype=np.float32)
     grid = (cdiv(seqlen_q, bm), batch * nheads)
     kernels.load("attention").attention_fwd[grid](
-        q, k, v, out, lse,
+        q, k, v, out, lse, slopes,
         *_elem_strides(q), *_elem_strides(k), *_elem_strides(v), *_elem_strides(out),
-        nheads, seqlen_q, seqlen_k, scale,
-        HEAD_DIM=head_dim, BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal),
+        *_variant_args(var, stride_alibi_b, nheads, nheads // k.shape[2], seqlen_q, seqlen_k,
+                       scale),
+        HEAD_DIM=head_dim, BLOCK_M=bm, BLOCK_N=bn, **var.constexprs(),
     )
     return out, lse
 
@@ -119,7 +207,8 @@ def attention_backward(
     do: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray, out: np.ndarray,
     lse: np.ndarray, causal: bool = False, softmax_scale: Optional[float] = None,
     block_m: Optional[int] = None, block_n: Optional[int] = None,
-    deterministic: bool = True,
+    deterministic: bool = True, window_size: Tuple[int, int] = (-1, -1),
+    softcap: float = 0.0, alibi_slopes: Any = None,
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Returns (dq, dk, dv), each like its input. ``deterministic=False``
     adds dQ with atomics from the dK/dV kernel (the GPU's default path)
@@ -128,8 +217,13 @@ def attention_backward(
     if do.shape != q.shape or out.shape != q.shape or do.dtype != q.dtype:
         raise ArgumentError("do and out must have q's shape and dtype")
     batch, seqlen_q, nheads, head_dim = q.shape
-    seqlen_k = k.shape[1]
+    seqlen_k, nheads_k = k.shape[1], k.shape[2]
     scale = 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
+    var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q, seqlen_k)
+    slopes, stride_alibi_b = (_alibi_array(alibi_slopes, batch, nheads) if var.alibi
+                              else (np.zeros(1, np.float32), 0))
+    tail = _variant_args(var, stride_alibi_b, nheads, nheads // nheads_k, seqlen_q, seqlen_k,
+                         scale)
     bm, bn = default_blocks(seqlen_q, seqlen_k)
     bm, bn = block_m or bm, block_n or bn
     attention = kernels.load("attention")
@@ -137,25 +231,22 @@ def attention_backward(
     dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
     lse = np.ascontiguousarray(lse, dtype=np.float32)
     common = dict(HEAD_DIM=head_dim)
-
     attention.attention_bwd_preprocess[(cdiv(seqlen_q, bm), batch * nheads)](
         out, do, delta, *_elem_strides(out), *_elem_strides(do), nheads, seqlen_q,
         BLOCK_M=bm, **common,
     )
     strides_qkvdo = (*_elem_strides(q), *_elem_strides(k), *_elem_strides(v), *_elem_strides(do))
     dqa = np.zeros(q.shape if not deterministic else (1, 1, 1, 1), dtype=np.float32)
-    attention.attention_bwd_dkdv[(cdiv(seqlen_k, bn), batch * nheads)](
-        q, k, v, do, lse, delta, dk, dv, dqa,
-        *strides_qkvdo, *_elem_strides(dk), *_elem_strides(dv), *_elem_strides(dqa),
-        nheads, seqlen_q, seqlen_k, scale,
-        BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal), DQ_ATOMIC=not deterministic, **common,
+    attention.attention_bwd_dkdv[(cdiv(seqlen_k, bn), batch * nheads_k)](
+        q, k, v, do, lse, delta, dk, dv, dqa, slopes,
+        *strides_qkvdo, *_elem_strides(dk), *_elem_strides(dv), *_elem_strides(dqa), *tail,
+        BLOCK_M=bm, BLOCK_N=bn, DQ_ATOMIC=not deterministic, **var.constexprs(), **common,
     )
     if deterministic:
         attention.attention_bwd_dq[(cdiv(seqlen_q, bm), batch * nheads)](
-            q, k, v, do, lse, delta, dq,
-            *strides_qkvdo, *_elem_strides(dq),
-            nheads, seqlen_q, seqlen_k, scale,
-            BLOCK_M=bm, BLOCK_N=bn, CAUSAL=bool(causal), **common,
+            q, k, v, do, lse, delta, dq, slopes,
+            *strides_qkvdo, *_elem_strides(dq), *tail,
+            BLOCK_M=bm, BLOCK_N=bn, **var.constexprs(), **common,
         )
     else:
         attention.attention_bwd_dq_convert[(cdiv(seqlen_q, bm), batch * nheads)](
@@ -196,9 +287,13 @@ _KERNEL_FUNCTIONS = {"attention_bwd_dkdv_atomic": "attention_bwd_dkdv"}
 ATOMIC_DQ_BLOCK_DS = frozenset({16, 32, 64})
 
 
-def backward_kernels(head_dim: int, deterministic: bool = False) -> Tuple[str, ...]:
-    """The tuned kernels of the backward flash_attn_func runs for `head_dim`."""
-    if not deterministic and block_d(head_dim) in ATOMIC_DQ_BLOCK_DS:
+def backward_kernels(head_dim: int, deterministic: bool = False,
+                     variant: bool = False) -> Tuple[str, ...]:
+    """The tuned kernels of the backward flash_attn_func runs for `head_dim`
+    (`variant`: MQA/GQA, a window, softcap or ALiBi, which take the
+    separate dQ pass: the fused kernel has no spill-free configuration for
+    them at 255 registers)."""
+    if not deterministic and not variant and block_d(head_dim) in ATOMIC_DQ_BLOCK_DS:
         return ("attention_bwd_dkdv_atomic",)
     return ("attention_bwd_dkdv", "attention_bwd_dq")
 
@@ -227,7 +322,7 @@ CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
     "attention_bwd_dkdv": {
         16: [_config(64, 128, 8, 2)],
         32: [_config(64, 64, 8, 2)],
-        64: [_config(32, 128, 8, 2), _config(64, 128, 8, 2), _config(64, 64, 8, 2)],
+        64: [_config(32, 128, 8, 2), _config(64, 64, 8, 2)],
         128: [_config(64, 64, 8, 3), _config(64, 64, 8, 2), _config(32, 64, 8, 2)],
     },
     "attention_bwd_dq": {
@@ -258,14 +353,43 @@ TURING_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
 }
 
 
-def candidates(kernel: str, head_dim: int, arch: int = 90) -> List[Config]:
+#: Where a variant (MQA/GQA: a runtime head ratio and a loop over the
+#: group's heads in dK/dV; a window, softcap or ALiBi: more live values)
+#: spills in some of CANDIDATES: the spill-free subset used for variants.
+VARIANT_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
+    "attention_fwd": {64: [_config(128, 64, 4, 2), _config(64, 128, 4, 2),
+                           _config(128, 128, 8, 2)],
+                      128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2),
+                            _config(128, 64, 8, 2)]},
+    "attention_bwd_dkdv": {64: [_config(32, 128, 8, 2), _config(64, 64, 8, 2)],
+                           128: [_config(32, 64, 8, 2)]},
+    "attention_bwd_dq": {128: [_config(64, 32, 4, 2), _config(128, 32, 8, 2)]},
+}
+
+
+#: Variants on sm_75, where the Turing and variant lists above still spill.
+TURING_VARIANT_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
+    "attention_fwd": {64: [_config(128, 128, 8, 2), _config(64, 64, 4, 2)],
+                      128: [_config(128, 64, 8, 2), _config(64, 64, 8, 2)]},
+    "attention_bwd_dkdv": {64: [_config(64, 64, 8, 2)]},
+    "attention_bwd_dq": {64: [_config(128, 64, 8, 2), _config(64, 32, 4, 2)]},
+}
+
+
+def candidates(kernel: str, head_dim: int, arch: int = 90,
+               variant: bool = False) -> List[Config]:
     """The configurations flash_attn_func may use for `kernel` at `head_dim`
-    on sm_`arch`, the default first."""
+    on sm_`arch` (`variant`: for MQA/GQA, windows, softcap or ALiBi), the
+    default first."""
     if kernel not in CANDIDATES:
         raise ArgumentError(f"no tuned attention kernel {kernel!r} (one of {', '.join(KERNELS)})")
     d = block_d(head_dim)
+    if arch < 80 and variant and d in TURING_VARIANT_CANDIDATES.get(kernel, {}):
+        return TURING_VARIANT_CANDIDATES[kernel][d]
     if arch < 80 and d in TURING_CANDIDATES.get(kernel, {}):
         return TURING_CANDIDATES[kernel][d]
+    if variant and d in VARIANT_CANDIDATES.get(kernel, {}):
+        return VARIANT_CANDIDATES[kernel][d]
     return CANDIDATES[kernel][d]
 
 
@@ -274,21 +398,22 @@ def _seqlen_bucket(seqlen: int) -> int:
     return max(128, 1 << max(0, seqlen - 1).bit_length())
 
 
-#: The autotuners by (kernel, BLOCK_D, arch).
-_TUNERS: Dict[Tuple[str, int, int], Autotuner] = {}
+#: The autotuners by (kernel, BLOCK_D, arch, variant).
+_TUNERS: Dict[Tuple[str, int, int, bool], Autotuner] = {}
 
 
-def tuner(kernel: str, head_dim: int, arch: int) -> Autotuner:
+def tuner(kernel: str, head_dim: int, arch: int, variant: bool = False) -> Autotuner:
     """The @flashtile.autotune of `kernel` over its candidates; the key is
-    the head dimension, causality and the seqlens' power-of-two buckets (and,
+    the head dimension, the variant flags (causal, window, softcap, ALiBi)
+    and the seqlens' power-of-two buckets (and,
     as for every tuner, the dtypes and the device)."""
-    index = (kernel, block_d(head_dim), arch)
+    index = (kernel, block_d(head_dim), arch, variant)
     found = _TUNERS.get(index)
     if found is None:
         fn = getattr(kernels.load("attention"), _KERNEL_FUNCTIONS.get(kernel, kernel))
         found = _TUNERS[index] = Autotuner(
-            fn, candidates(kernel, head_dim, arch),
-            key=["HEAD_DIM", "CAUSAL", "seqlen_q", "seqlen_k"],
+            fn, candidates(kernel, head_dim, arch, variant),
+            key=["HEAD_DIM", "CAUSAL", "WINDOW", "SOFTCAP", "ALIBI", "seqlen_q", "seqlen_k"],
             bucket={"seqlen_q": _seqlen_bucket, "seqlen_k": _seqlen_bucket},
             reset_to_zero=["DQA"] if kernel.endswith("_atomic") else (),
             warmup=10.0, rep=40.0)
@@ -366,15 +491,13 @@ def _check_qkv_cuda(q: Any, k: Any, v: Any, dropout_p: float) -> None:
     for name, x in (("k", k), ("v", v)):
         if x.shape[0] != batch:
             raise ArgumentError(f"{name} has batch size {x.shape[0]} but q has {batch}")
-        if x.shape[2] != nheads:
-            raise ArgumentError(
-                f"{name} has {x.shape[2]} heads but q has {nheads}: MQA/GQA (fewer key/value "
-                "heads than query heads) is not supported yet"
-            )
         if x.shape[3] != head_dim:
             raise ArgumentError(f"{name} has head dimension {x.shape[3]} but q has {head_dim}")
     if v.shape[1] != k.shape[1]:
         raise ArgumentError(f"v has seqlen {v.shape[1]} but k has {k.shape[1]}")
+    if v.shape[2] != k.shape[2]:
+        raise ArgumentError(f"v has {v.shape[2]} heads but k has {k.shape[2]}")
+    _check_head_ratio(nheads, k.shape[2])
     if not MIN_HEAD_DIM <= head_dim <= MAX_HEAD_DIM:
         raise ArgumentError(
             f"head dimension {head_dim} is not supported: flash_attn_func takes "
@@ -385,6 +508,43 @@ def _check_qkv_cuda(q: Any, k: Any, v: Any, dropout_p: float) -> None:
             f"batch * nheads = {batch * nheads} exceeds 65535 (one grid dimension); "
             "split the batch"
         )
+
+
+class _Options(NamedTuple):
+    """A checked variant on CUDA tensors: the kernels' flags and window
+    sides, the ALiBi slopes (None: none) and their batch stride."""
+
+    var: Variant
+    alibi: Any
+    stride_alibi_b: int
+
+
+def _options(q: Any, k: Any, causal: Any, window_size: Any = (-1, -1), softcap: Any = 0.0,
+             alibi_slopes: Any = None) -> _Options:
+    """Checks flash-attn's variant arguments for checked q and k."""
+    var = variant(causal, window_size, softcap, alibi_slopes is not None, q.shape[1],
+                  k.shape[1])
+    if alibi_slopes is None:
+        return _Options(var, None, 0)
+    torch = _torch()
+    batch, nheads = q.shape[0], q.shape[2]
+    if not isinstance(alibi_slopes, torch.Tensor) or alibi_slopes.dtype != torch.float32 \
+            or alibi_slopes.device != q.device:
+        raise ArgumentError(f"alibi_slopes must be a torch.float32 tensor on {q.device} (as "
+                            f"flash-attn), got {_describe(alibi_slopes)}")
+    if tuple(alibi_slopes.shape) == (nheads,):
+        return _Options(var, alibi_slopes.contiguous(), 0)
+    if tuple(alibi_slopes.shape) == (batch, nheads):
+        slopes = alibi_slopes if alibi_slopes.stride(-1) == 1 else alibi_slopes.contiguous()
+        return _Options(var, slopes, slopes.stride(0))
+    raise ArgumentError(f"alibi_slopes must have shape ({nheads},) or ({batch}, {nheads}), got "
+                        f"{tuple(alibi_slopes.shape)}")
+
+
+def _describe(x: Any) -> str:
+    if hasattr(x, "dtype") and hasattr(x, "shape"):
+        return f"{type(x).__name__} {x.dtype} of shape {tuple(x.shape)} on {getattr(x, 'device', '?')}"
+    return type(x).__name__
 
 
 def _last_dim_contiguous(x: Any) -> Any:
@@ -402,35 +562,55 @@ def _scale(head_dim: int, softmax_scale: Optional[float]) -> float:
     return float(softmax_scale)
 
 
+def _tail(q: Any, k: Any, opts: _Options, softmax_scale: Optional[float]) -> List[Any]:
+    """The kernels' arguments after the tensors' strides."""
+    return _variant_args(opts.var, opts.stride_alibi_b, q.shape[2], q.shape[2] // k.shape[2],
+                         q.shape[1], k.shape[1], _scale(q.shape[3], softmax_scale))
+
+
+def _is_variant(q: Any, k: Any, opts: _Options) -> bool:
+    return opts.var.is_variant(q.shape[2] // k.shape[2])
+
+
+def _alibi_arg(q: Any, opts: _Options) -> Any:
+    return opts.alibi if opts.alibi is not None else _no_lse(q.device)
+
+
 def flash_attn_forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float] = None,
-                       causal: bool = False, out: Any = None, lse: Any = None) -> Tuple[Any, Any]:
+                       causal: bool = False, out: Any = None, lse: Any = None,
+                       window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
+                       alibi_slopes: Any = None) -> Tuple[Any, Any]:
     """The forward launch on CUDA tensors: returns (out, lse). `out` (like q,
     any batch/seq/head strides) and `lse` ((batch, nheads, seqlen_q) float32,
     contiguous) may be given, e.g. poisoned by a test. No autograd."""
-    if out is None and lse is None:
-        result = _checked_forward(q, k, v, 0.0, softmax_scale, causal, check_scale=False)
+    if out is None and lse is None and alibi_slopes is None:
+        result = _checked_forward(q, k, v, 0.0, softmax_scale, causal, check_scale=False,
+                                  window_size=window_size, softcap=softcap)
         if result is not None:
             return result
     else:
         _check_qkv_cuda(q, k, v, 0.0)
-    return _forward(q, k, v, softmax_scale, causal, out, lse)
+    opts = _options(q, k, causal, window_size, softcap, alibi_slopes)
+    return _forward(q, k, v, softmax_scale, opts, out, lse)
 
 
 class _ForwardPlan(NamedTuple):
     """A checked forward launch over q, k, v of one layout (shapes, strides,
-    dtypes, devices, 16-byte alignment), but the tensors: the compiled
-    kernel, its device and grid, out's strides (out is torch.empty_like(q)),
-    the shape of lse (None: not stored), and the launch arguments after the
-    five pointers (strides, nheads, seqlens, scale). Launched straight from
-    flash_attn_func, past the @jit launcher: the plan's key holds everything
-    the kernel's specialisation depends on."""
+    dtypes, devices, 16-byte alignment) and variant, but the tensors: the
+    compiled kernel, its device and grid, out's strides (out is
+    torch.empty_like(q)), the shape of lse (None: not stored), the address
+    of a dummy float32 word (L where lse is not stored; the ALiBi slopes,
+    which take the full path) and the launch arguments after the six
+    pointers (strides, nheads, seqlens, scale, window, softcap). Launched
+    straight from flash_attn_func, past the @jit launcher: the plan's key
+    holds everything the kernel's specialisation depends on."""
 
     native: Any
     index: int
     grid: Tuple[int, int, int]
     out_strides: Tuple[int, ...]
     lse_shape: Optional[Tuple[int, int, int]]
-    no_lse_ptr: int
+    dummy_ptr: int
     tail: List[Any]
 
 
@@ -438,22 +618,24 @@ class _ForwardPlan(NamedTuple):
 #: _MAX_FORWARD_PLANS layouts).
 _FORWARD_PLANS: Dict[Tuple[Any, ...], _ForwardPlan] = {}
 _MAX_FORWARD_PLANS = 1024
-#: A float32 word per device passed as L where the forward stores no lse.
+#: A float32 word per device passed as L where the forward stores no lse
+#: (and as the ALiBi slopes where there are none).
 _NO_LSE: Dict[int, Any] = {}
 
 
 def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
-                 check_scale: bool, need_lse: bool) -> Optional[Tuple[Any, List[int]]]:
+                 check_scale: bool, need_lse: bool, window_size: Any,
+                 softcap: Any) -> Optional[Tuple[Any, List[int]]]:
     """(key, [q, k, v addresses]): the key holds everything the checks of q,
-    k, v (and of softmax_scale where `check_scale`) and the forward's
-    specialisation and launch arguments but the pointers depend on
-    (``flashtile._core.tensor_layout_key``: types, shapes, strides, dtypes,
-    devices, 16-byte alignment). None where q, k or v is not a CUDA tensor;
-    an unhashable softmax_scale raises TypeError on lookup. Either way the
-    checks then run and report it."""
+    k, v (and of softmax_scale where `check_scale`, window_size and
+    softcap) and the forward's specialisation and launch arguments but the
+    pointers depend on (``flashtile._core.tensor_layout_key``: types,
+    shapes, strides, dtypes, devices, 16-byte alignment). None where q, k or
+    v is not a CUDA tensor; an unhashable argument raises TypeError on
+    lookup. Either way the checks then run and report it."""
     return _native.core().tensor_layout_key(
         _torch().Tensor, (q, k, v), (type(softmax_scale), softmax_scale, causal, check_scale,
-                                     need_lse))
+                                     need_lse, window_size, type(softcap), softcap))
 
 
 def _no_lse(device: Any) -> Any:
@@ -465,37 +647,43 @@ def _no_lse(device: Any) -> Any:
 
 
 def _forward_plan(q: Any, k: Any, v: Any, out: Any, lse: Any,
-                  softmax_scale: Optional[float], causal: bool) -> _ForwardPlan:
+                  softmax_scale: Optional[float], opts: _Options) -> _ForwardPlan:
     """Launches the forward on checked q, k, v with contiguous last
     dimensions into out and lse (None: not stored) through the autotuner and
-    the @jit launcher, and returns the plan of later launches."""
+    the @jit launcher, and returns the plan of later launches (for variants
+    without ALiBi slopes)."""
     batch, seqlen_q, nheads, head_dim = q.shape
-    fwd = tuner("attention_fwd", head_dim, _device_arch(q))
+    fwd = tuner("attention_fwd", head_dim, _device_arch(q), _is_variant(q, k, opts))
     tail = [*_strides(q), *_strides(k), *_strides(v), *_strides(out),
-            nheads, seqlen_q, k.shape[1], _scale(head_dim, softmax_scale)]
+            *_tail(q, k, opts, softmax_scale)]
     store_lse = lse is not None
     lse_arg = lse if store_lse else _no_lse(q.device)
-    constexprs = dict(HEAD_DIM=head_dim, CAUSAL=bool(causal), STORE_LSE=store_lse)
-    config = fwd.choose(q, k, v, out, lse_arg, *tail,
-                        grid=_block_grid(seqlen_q, batch * nheads, "BLOCK_M"), **constexprs)
+    constexprs = dict(HEAD_DIM=head_dim, STORE_LSE=store_lse, **opts.var.constexprs())
+    tensors = (q, k, v, out, lse_arg, _alibi_arg(q, opts))
+    config = fwd.choose(*tensors, *tail, grid=_block_grid(seqlen_q, batch * nheads, "BLOCK_M"),
+                        **constexprs)
     grid = (cdiv(seqlen_q, config.kwargs["BLOCK_M"]), batch * nheads, 1)
-    compiled = fwd.fn[grid](q, k, v, out, lse_arg, *tail, **constexprs, **config.all_kwargs())
+    compiled = fwd.fn[grid](*tensors, *tail, **constexprs, **config.all_kwargs())
     return _ForwardPlan(compiled.native, q.get_device(), grid, out.stride(),
                         (batch, nheads, seqlen_q) if store_lse else None,
                         _no_lse(q.device).data_ptr(), tail)
 
 
 def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: Any,
-                     causal: Any, check_scale: bool,
-                     need_lse: bool = True) -> Optional[Tuple[Any, Any]]:
-    """The checks of q, k, v (and of softmax_scale where `check_scale`), then
-    the forward into new outputs: (out, lse; None unless `need_lse`), or None
-    where q, k or v has a non-contiguous last dimension (the caller's full
-    path copies it). A layout checked before launches from its cached plan;
-    misuse raises ArgumentError naming the argument, before any launch."""
+                     causal: Any, check_scale: bool, need_lse: bool = True,
+                     window_size: Any = (-1, -1),
+                     softcap: Any = 0.0) -> Optional[Tuple[Any, Any]]:
+    """The checks of q, k, v (and of softmax_scale where `check_scale`, and
+    of window_size and softcap), then the forward into new outputs: (out,
+    lse; None unless `need_lse`), or None where q, k or v has a
+    non-contiguous last dimension (the caller's full path copies it). A
+    layout checked before launches from its cached plan; misuse raises
+    ArgumentError naming the argument, before any launch. (ALiBi takes the
+    full path.)"""
     if dropout_p != 0.0:
         _check_qkv_cuda(q, k, v, dropout_p)  # raises
-    found = _forward_key(q, k, v, softmax_scale, causal, check_scale, need_lse)
+    found = _forward_key(q, k, v, softmax_scale, causal, check_scale, need_lse, window_size,
+                         softcap)
     key: Any = None if found is None else found[0]
     try:
         plan = _FORWARD_PLANS.get(key) if key is not None else None
@@ -506,16 +694,18 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
         out = torch.empty_like(q)
         if out.stride() == plan.out_strides:
             if plan.lse_shape is None:
-                lse, lse_ptr = None, plan.no_lse_ptr
+                lse, lse_ptr = None, plan.dummy_ptr
             else:
                 lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
                 lse_ptr = lse.data_ptr()
             launch_on_device(plan.native, plan.grid,
-                             [*found[1], out.data_ptr(), lse_ptr, *plan.tail], plan.index)
+                             [*found[1], out.data_ptr(), lse_ptr, plan.dummy_ptr, *plan.tail],
+                             plan.index)
             return out, lse
     _check_qkv_cuda(q, k, v, dropout_p)
     if check_scale:
         _check_softmax_scale(softmax_scale)
+    opts = _options(q, k, causal, window_size, softcap)
     if key is None or q.stride(-1) != 1 or k.stride(-1) != 1 or v.stride(-1) != 1:
         return None
     if len(_FORWARD_PLANS) >= _MAX_FORWARD_PLANS:
@@ -523,28 +713,27 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
     out = torch.empty_like(q)
     lse = (torch.empty((q.shape[0], q.shape[2], q.shape[1]), dtype=torch.float32,
                        device=q.device) if need_lse else None)
-    _FORWARD_PLANS[key] = _forward_plan(q, k, v, out, lse, softmax_scale, causal)
+    _FORWARD_PLANS[key] = _forward_plan(q, k, v, out, lse, softmax_scale, opts)
     return out, lse
 
 
-def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: bool,
+def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], opts: _Options,
              out: Any = None, lse: Any = None) -> Tuple[Any, Any]:
     torch = _torch()
     q, k, v = (_last_dim_contiguous(x) for x in (q, k, v))
     batch, seqlen_q, nheads, head_dim = q.shape
-    seqlen_k = k.shape[1]
     if out is None:
         out = torch.empty_like(q)
     if lse is None:
         lse = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
     _check_output("out", out, q.shape, q.dtype, q.device)
     _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
-    tuner("attention_fwd", head_dim, _device_arch(q))[
+    tuner("attention_fwd", head_dim, _device_arch(q), _is_variant(q, k, opts))[
         _block_grid(seqlen_q, batch * nheads, "BLOCK_M")](
-        q, k, v, out, lse,
+        q, k, v, out, lse, _alibi_arg(q, opts),
         *_strides(q), *_strides(k), *_strides(v), *_strides(out),
-        nheads, seqlen_q, seqlen_k, _scale(head_dim, softmax_scale),
-        HEAD_DIM=head_dim, CAUSAL=bool(causal),
+        *_tail(q, k, opts, softmax_scale),
+        HEAD_DIM=head_dim, **opts.var.constexprs(),
     )
     return out, lse
 
@@ -552,7 +741,9 @@ def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], causal: boo
 def flash_attn_backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
                         softmax_scale: Optional[float] = None, causal: bool = False,
                         dq: Any = None, dk: Any = None, dv: Any = None,
-                        delta: Any = None, deterministic: bool = False) -> Tuple[Any, Any, Any]:
+                        delta: Any = None, deterministic: bool = False,
+                        window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
+                        alibi_slopes: Any = None) -> Tuple[Any, Any, Any]:
     """The backward launches on CUDA tensors: returns (dq, dk, dv), each
     like its input. Outputs may be given preallocated. The preprocessing
     (delta), then dK/dV adding dQ with float32 atomics and a pass that
@@ -560,12 +751,13 @@ def flash_attn_backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     of atomics (bitwise reproducible)."""
     _check_qkv_cuda(q, k, v, 0.0)
     _check_tensors(("dout", "out"), (dout, out), ref_name="dout")
-    return _backward(dout, q, k, v, out, lse, softmax_scale, causal, dq, dk, dv, delta,
+    opts = _options(q, k, causal, window_size, softcap, alibi_slopes)
+    return _backward(dout, q, k, v, out, lse, softmax_scale, opts, dq, dk, dv, delta,
                      deterministic)
 
 
 def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
-              softmax_scale: Optional[float], causal: bool, dq: Any = None, dk: Any = None,
+              softmax_scale: Optional[float], opts: _Options, dq: Any = None, dk: Any = None,
               dv: Any = None, delta: Any = None,
               deterministic: bool = False) -> Tuple[Any, Any, Any]:
     torch = _torch()
@@ -575,7 +767,7 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
                                 f"got {tuple(x.shape)} {x.dtype} on {x.device}")
     q, k, v, out, dout = (_last_dim_contiguous(x) for x in (q, k, v, out, dout))
     batch, seqlen_q, nheads, head_dim = q.shape
-    seqlen_k = k.shape[1]
+    seqlen_k, nheads_k = k.shape[1], k.shape[2]
     _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
     dq = torch.empty(q.shape, dtype=q.dtype, device=q.device) if dq is None else dq
     dk = torch.empty(k.shape, dtype=k.dtype, device=q.device) if dk is None else dk
@@ -590,33 +782,38 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     arch = _device_arch(q)
     scale = _scale(head_dim, softmax_scale)
     common = dict(HEAD_DIM=head_dim)
+    variants = opts.var.constexprs()
+    tail = _tail(q, k, opts, softmax_scale)
+    alibi = _alibi_arg(q, opts)
+    is_variant = _is_variant(q, k, opts)
     attention = kernels.load("attention")
     attention.attention_bwd_preprocess[(cdiv(seqlen_q, PREPROCESS_BLOCK_M), batch * nheads)](
         out, dout, delta, *_strides(out), *_strides(dout), nheads, seqlen_q,
         BLOCK_M=PREPROCESS_BLOCK_M, num_warps=4, num_stages=1, **common,
     )
     strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
-    rows = batch * nheads
-    if backward_kernels(head_dim, deterministic) == ("attention_bwd_dkdv", "attention_bwd_dq"):
+    rows, rows_k = batch * nheads, batch * nheads_k
+    if backward_kernels(head_dim, deterministic, is_variant) == ("attention_bwd_dkdv",
+                                                                 "attention_bwd_dq"):
         no_dq = _no_lse(q.device)
-        tuner("attention_bwd_dkdv", head_dim, arch)[_block_grid(seqlen_k, rows, "BLOCK_N")](
-            q, k, v, dout, lse, delta, dk, dv, no_dq,
-            *strides_qkvdo, *_strides(dk), *_strides(dv), 0, 0, 0,
-            nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
+        tuner("attention_bwd_dkdv", head_dim, arch, is_variant)[_block_grid(seqlen_k, rows_k, "BLOCK_N")](
+            q, k, v, dout, lse, delta, dk, dv, no_dq, alibi,
+            *strides_qkvdo, *_strides(dk), *_strides(dv), 0, 0, 0, *tail,
+            **variants, **common,
         )
-        tuner("attention_bwd_dq", head_dim, arch)[_block_grid(seqlen_q, rows, "BLOCK_M")](
-            q, k, v, dout, lse, delta, dq,
-            *strides_qkvdo, *_strides(dq),
-            nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
+        tuner("attention_bwd_dq", head_dim, arch, is_variant)[_block_grid(seqlen_q, rows, "BLOCK_M")](
+            q, k, v, dout, lse, delta, dq, alibi,
+            *strides_qkvdo, *_strides(dq), *tail,
+            **variants, **common,
         )
     else:
         # dQ summed in float32 by the dK/dV programs' atomics, then scaled and cast.
         dqa = torch.zeros(q.shape, dtype=torch.float32, device=q.device)
         tuner("attention_bwd_dkdv_atomic", head_dim, arch)[
-            _block_grid(seqlen_k, rows, "BLOCK_N")](
-            q, k, v, dout, lse, delta, dk, dv, dqa,
-            *strides_qkvdo, *_strides(dk), *_strides(dv), *_strides(dqa),
-            nheads, seqlen_q, seqlen_k, scale, CAUSAL=bool(causal), **common,
+            _block_grid(seqlen_k, rows_k, "BLOCK_N")](
+            q, k, v, dout, lse, delta, dk, dv, dqa, alibi,
+            *strides_qkvdo, *_strides(dk), *_strides(dv), *_strides(dqa), *tail,
+            **variants, **common,
         )
         attention.attention_bwd_dq_convert[(cdiv(seqlen_q, PREPROCESS_BLOCK_M), rows)](
             dqa, dq, *_strides(dqa), *_strides(dq), nheads, seqlen_q, scale,
@@ -647,11 +844,11 @@ def _flash_attn_function() -> Any:
 
         class FlashAttnFunc(torch.autograd.Function):
             @staticmethod
-            def forward(ctx, q, k, v, softmax_scale, causal, deterministic):
-                out, lse = _forward(q, k, v, softmax_scale, causal)
+            def forward(ctx, q, k, v, softmax_scale, opts, deterministic):
+                out, lse = _forward(q, k, v, softmax_scale, opts)
                 ctx.save_for_backward(q, k, v, out, lse)
                 ctx.softmax_scale = softmax_scale
-                ctx.causal = causal
+                ctx.opts = opts
                 ctx.deterministic = deterministic
                 ctx.mark_non_differentiable(lse)
                 return out, lse
@@ -659,8 +856,8 @@ def _flash_attn_function() -> Any:
             @staticmethod
             def backward(ctx, dout, _dlse):
                 q, k, v, out, lse = ctx.saved_tensors
-                dq, dk, dv = _backward(dout, q, k, v, out, lse, ctx.softmax_scale,
-                                       ctx.causal, deterministic=ctx.deterministic)
+                dq, dk, dv = _backward(dout, q, k, v, out, lse, ctx.softmax_scale, ctx.opts,
+                                       deterministic=ctx.deterministic)
                 return dq, dk, dv, None, None, None
 
         _autograd_function = FlashAttnFunc
@@ -675,62 +872,54 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
     """FlashAttention on CUDA tensors with flash-attn 2.x's signature
     (positional order included). Not supported yet, and refused with
     ValueError naming the argument where not at its default: dropout_p,
-    window_size, softcap, alibi_slopes, return_attn_probs; MQA/GQA.
+    return_attn_probs.
 
-    q: (batch, seqlen_q, nheads, headdim); k, v: (batch, seqlen_k, nheads,
-    headdim); float16 or bfloat16 on one GPU; headdim 16..128 (any size:
-    padded to a power of two inside the kernels); any seqlens; any
-    batch/seq/head strides (a non-contiguous last dimension is copied).
-    ``softmax_scale`` defaults to 1/sqrt(headdim); ``causal`` masks
-    bottom-right aligned. Returns out (torch.empty_like(q)), and with
-    ``return_lse`` also lse, (batch, nheads, seqlen_q) float32 in natural
-    log (+inf for rows that see no key). Differentiable in q, k and v: the
-    backward pass runs the DSL backward kernels: by default dQ is summed
-    with float32 atomics for head dims up to 64 (as in FlashAttention-2, so
-    the last bits of dQ may differ from run to run; larger head dims use
-    the separate pass, which measured faster there); ``deterministic=True``
-    always computes dQ in a separate pass, bitwise reproducible. Misuse raises ValueError
+    q: (batch, seqlen_q, nheads, headdim); k, v: (batch, seqlen_k,
+    nheads_k, headdim) with nheads_k dividing nheads (MQA/GQA: query head h
+    reads key/value head h // (nheads / nheads_k)); float16 or bfloat16 on
+    one GPU; headdim 16..128 (any size: padded to a power of two inside the
+    kernels); any seqlens; any batch/seq/head strides (a non-contiguous
+    last dimension is copied). ``softmax_scale`` defaults to
+    1/sqrt(headdim); ``causal`` masks bottom-right aligned; ``window_size``
+    (left, right) keeps the keys j with i + seqlen_k - seqlen_q - left <= j
+    <= i + seqlen_k - seqlen_q + right (-1: unbounded; causal sets right to
+    0); ``softcap`` > 0 caps the scores at softcap * tanh(S / softcap);
+    ``alibi_slopes`` (nheads,) or (batch, nheads) float32 subtracts slope *
+    |i + seqlen_k - seqlen_q - j| from the scores. Returns out
+    (torch.empty_like(q)), and with ``return_lse`` also lse, (batch,
+    nheads, seqlen_q) float32 in natural log (+inf for rows that see no
+    key). Differentiable in q, k and v: the backward pass runs the DSL
+    backward kernels: by default dQ is summed with float32 atomics for head
+    dims up to 64 in plain MHA (as in FlashAttention-2, so the last bits of dQ may differ
+    from run to run; larger head dims use the separate pass, which measured
+    faster there); ``deterministic=True`` always computes dQ in a separate
+    pass, bitwise reproducible. Misuse raises ValueError
     (flashtile.ArgumentError) naming the argument, before any launch.
     """
-    if (window_size != (-1, -1) or softcap != 0.0 or alibi_slopes is not None
-            or return_attn_probs):
-        _check_unsupported(window_size, softcap, alibi_slopes, return_attn_probs)
+    if return_attn_probs:
+        raise ArgumentError("return_attn_probs=True is not supported yet (flashtile's "
+                            "return_lse=True returns (out, lse))")
     torch = _torch()
     if torch.is_grad_enabled() and (getattr(q, "requires_grad", False)
                                     or getattr(k, "requires_grad", False)
                                     or getattr(v, "requires_grad", False)):
         _check_qkv_cuda(q, k, v, dropout_p)
         _check_softmax_scale(softmax_scale)
-        out, lse = _flash_attn_function().apply(q, k, v, softmax_scale, bool(causal),
+        opts = _options(q, k, causal, window_size, softcap, alibi_slopes)
+        out, lse = _flash_attn_function().apply(q, k, v, softmax_scale, opts,
                                                 bool(deterministic))
-    else:  # nothing to differentiate: the forward alone, as autograd would run it
+    elif alibi_slopes is None:  # nothing to differentiate: the forward alone
         result = _checked_forward(q, k, v, dropout_p, softmax_scale, causal, check_scale=True,
-                                  need_lse=return_lse)
-        out, lse = result if result is not None else _forward(q, k, v, softmax_scale,
-                                                             bool(causal))
+                                  need_lse=return_lse, window_size=window_size,
+                                  softcap=softcap)
+        out, lse = result if result is not None else _forward(
+            q, k, v, softmax_scale, _options(q, k, causal, window_size, softcap))
+    else:
+        _check_qkv_cuda(q, k, v, dropout_p)
+        _check_softmax_scale(softmax_scale)
+        out, lse = _forward(q, k, v, softmax_scale,
+                            _options(q, k, causal, window_size, softcap, alibi_slopes))
     return (out, lse) if return_lse else out
-
-
-def _check_unsupported(window_size: Any, softcap: Any, alibi_slopes: Any,
-                       return_attn_probs: Any) -> None:
-    """Raises ArgumentError (a ValueError) for a flash-attn argument that
-    FlashTile does not support yet at a value other than its default."""
-    try:
-        window = tuple(int(w) for w in window_size)
-    except (TypeError, ValueError):
-        window = None
-    if window is None or len(window) != 2:
-        raise ArgumentError(f"window_size must be a pair of ints, got {window_size!r}")
-    if any(w >= 0 for w in window):
-        raise ArgumentError(f"window_size={window_size!r}: sliding windows are not supported "
-                            "yet; pass (-1, -1)")
-    if softcap != 0.0:
-        raise ArgumentError(f"softcap={softcap!r} is not supported yet; pass 0.0")
-    if alibi_slopes is not None:
-        raise ArgumentError("alibi_slopes is not supported yet; pass None")
-    if return_attn_probs:
-        raise ArgumentError("return_attn_probs=True is not supported yet (flashtile's "
-                            "return_lse=True returns (out, lse))")
 
 
 def _check_softmax_scale(softmax_scale: Any) -> None:

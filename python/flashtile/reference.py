@@ -39,6 +39,7 @@ import numpy as np
 __all__ = [
     "ATOL_ULPS",
     "causal_mask",
+    "alibi_bias",
     "attention_ref",
     "attention_bwd_ref",
     "attention_lowprec",
@@ -55,13 +56,35 @@ __all__ = [
 ATOL_ULPS = 8
 
 
-def causal_mask(seqlen_q: int, seqlen_k: int, causal: bool) -> np.ndarray:
-    """Boolean (seqlen_q, seqlen_k): which keys each query sees."""
-    if not causal:
-        return np.ones((seqlen_q, seqlen_k), dtype=bool)
+def causal_mask(seqlen_q: int, seqlen_k: int, causal: bool,
+                window_size: Tuple[int, int] = (-1, -1)) -> np.ndarray:
+    """Boolean (seqlen_q, seqlen_k): which keys each query sees. Measured
+    from the query's diagonal d = i + seqlen_k - seqlen_q: causal keeps
+    j <= d; a window (left, right) keeps d - left <= j <= d + right, a
+    negative side being unbounded (causal sets right to 0), as flash-attn."""
+    left, right = window_size
+    if causal:
+        right = 0
     i = np.arange(seqlen_q)[:, None]
     j = np.arange(seqlen_k)[None, :]
-    return j <= i + (seqlen_k - seqlen_q)
+    diagonal = i + (seqlen_k - seqlen_q)
+    mask = np.ones((seqlen_q, seqlen_k), dtype=bool)
+    if right >= 0:
+        mask &= j <= diagonal + right
+    if left >= 0:
+        mask &= j >= diagonal - left
+    return mask
+
+
+def alibi_bias(alibi_slopes, batch: int, nheads: int, seqlen_q: int,
+               seqlen_k: int) -> np.ndarray:
+    """ALiBi's bias -slope * |i + seqlen_k - seqlen_q - j|, (batch, nheads,
+    seqlen_q, seqlen_k) float64; slopes are (nheads,) or (batch, nheads)."""
+    slopes = np.broadcast_to(np.asarray(alibi_slopes, dtype=np.float64), (batch, nheads))
+    i = np.arange(seqlen_q)[:, None]
+    j = np.arange(seqlen_k)[None, :]
+    distance = np.abs(i + (seqlen_k - seqlen_q) - j).astype(np.float64)
+    return -slopes[:, :, None, None] * distance
 
 
 def _scale(head_dim: int, softmax_scale: Optional[float]) -> float:
@@ -74,6 +97,17 @@ def _heads_first(x: np.ndarray) -> np.ndarray:
 
 def _seq_first(x: np.ndarray) -> np.ndarray:
     return np.transpose(x, (0, 2, 1, 3))
+
+
+def _repeat_kv(x: np.ndarray, nheads: int) -> np.ndarray:
+    """MQA/GQA: key/value heads repeated to the query heads."""
+    return np.repeat(x, nheads // x.shape[2], axis=2)
+
+
+def _sum_groups(dx: np.ndarray, nheads_k: int) -> np.ndarray:
+    """The gradient of _repeat_kv: summed over each group of query heads."""
+    b, s, h, d = dx.shape
+    return dx.reshape(b, s, nheads_k, h // nheads_k, d).sum(axis=3)
 
 
 def _softmax_rows(scores: np.ndarray, mask: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -96,27 +130,48 @@ def _softmax_rows(scores: np.ndarray, mask: np.ndarray) -> Tuple[np.ndarray, np.
 # ---------------------------------------------------------------------------
 
 
-def attention_ref(q, k, v, causal=False, softmax_scale=None):
-    """Standard attention in float64: returns (O, L) as float64."""
+def attention_ref(q, k, v, causal=False, softmax_scale=None, window_size=(-1, -1),
+                  softcap=0.0, alibi_slopes=None):
+    """Standard attention in float64: returns (O, L) as float64. k and v
+    may have fewer heads than q (MQA/GQA)."""
     scale = _scale(q.shape[-1], softmax_scale)
-    q64, k64, v64 = (_heads_first(x.astype(np.float64)) for x in (q, k, v))
-    s = q64 @ np.swapaxes(k64, -1, -2) * scale
-    p, lse = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal))
+    nheads = q.shape[2]
+    q64, k64, v64 = (_heads_first(x.astype(np.float64))
+                     for x in (q, _repeat_kv(k, nheads), _repeat_kv(v, nheads)))
+    s, _ = _scores64(q64 @ np.swapaxes(k64, -1, -2) * scale, softcap, alibi_slopes)
+    p, lse = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal, window_size))
     return _seq_first(p @ v64), lse
 
 
-def attention_bwd_ref(do, q, k, v, causal=False, softmax_scale=None):
-    """Gradients (dQ, dK, dV) of standard attention in float64."""
+def _scores64(s, softcap, alibi_slopes):
+    """(scores, d scores / d s) from s = Q K^T * scale: the softcap
+    softcap * tanh(s / softcap) and ALiBi's bias."""
+    grad = np.ones_like(s)
+    if softcap > 0:
+        t = np.tanh(s / softcap)
+        s, grad = softcap * t, 1 - t * t
+    if alibi_slopes is not None:
+        s = s + alibi_bias(alibi_slopes, *s.shape)
+    return s, grad
+
+
+def attention_bwd_ref(do, q, k, v, causal=False, softmax_scale=None, window_size=(-1, -1),
+                      softcap=0.0, alibi_slopes=None):
+    """Gradients (dQ, dK, dV) of standard attention in float64 (dK and dV
+    with k's heads: summed over each MQA/GQA group)."""
     scale = _scale(q.shape[-1], softmax_scale)
-    q64, k64, v64, do64 = (_heads_first(x.astype(np.float64)) for x in (q, k, v, do))
-    s = q64 @ np.swapaxes(k64, -1, -2) * scale
-    p, _ = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal))
+    nheads, nheads_k = q.shape[2], k.shape[2]
+    q64, k64, v64, do64 = (_heads_first(x.astype(np.float64))
+                           for x in (q, _repeat_kv(k, nheads), _repeat_kv(v, nheads), do))
+    s, grad = _scores64(q64 @ np.swapaxes(k64, -1, -2) * scale, softcap, alibi_slopes)
+    p, _ = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal, window_size))
     dv = np.swapaxes(p, -1, -2) @ do64
     dp = do64 @ np.swapaxes(v64, -1, -2)
-    ds = p * (dp - np.sum(dp * p, axis=-1, keepdims=True))
+    ds = p * (dp - np.sum(dp * p, axis=-1, keepdims=True)) * grad
     dq = ds @ k64 * scale
     dk = np.swapaxes(ds, -1, -2) @ q64 * scale
-    return _seq_first(dq), _seq_first(dk), _seq_first(dv)
+    return (_seq_first(dq), _sum_groups(_seq_first(dk), nheads_k),
+            _sum_groups(_seq_first(dv), nheads_k))
 
 
 # ---------------------------------------------------------------------------
@@ -134,22 +189,34 @@ def _mm(a: np.ndarray, b: np.ndarray, dtype) -> np.ndarray:
     return _round(a.astype(np.float32) @ b.astype(np.float32), dtype)
 
 
-def _lowprec_forward(q, k, v, causal, softmax_scale):
+def _lowprec_forward(q, k, v, causal, softmax_scale, window_size, softcap, alibi_slopes):
+    """As flash-attn's attention_ref in q's dtype: the softcap's divide,
+    tanh and multiply each rounded to the dtype, the ALiBi bias added in
+    float32."""
     dtype = q.dtype
+    nheads = q.shape[2]
     scale = _scale(q.shape[-1], softmax_scale)
     qs = _round(_heads_first(q).astype(np.float32) * np.float32(scale), dtype)  # q * scale
-    k32, v32 = (_heads_first(x).astype(np.float32) for x in (k, v))
+    k32, v32 = (_heads_first(_repeat_kv(x, nheads)).astype(np.float32) for x in (k, v))
     s = _mm(qs, np.swapaxes(k32, -1, -2), dtype)
-    p32, lse = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal))
+    t = None
+    if softcap > 0:
+        t = _round(np.tanh(_round(s / np.float32(softcap), dtype)), dtype)
+        s = _round(t * np.float32(softcap), dtype)
+    if alibi_slopes is not None:
+        s = s + alibi_bias(alibi_slopes, *s.shape).astype(np.float32)
+    p32, lse = _softmax_rows(s, causal_mask(q.shape[1], k.shape[1], causal, window_size))
     p = _round(p32.astype(np.float32), dtype)
-    return qs, k32, v32, p, lse.astype(np.float32), scale
+    return qs, k32, v32, p, t, lse.astype(np.float32), scale
 
 
-def attention_lowprec(q, k, v, causal=False, softmax_scale=None):
+def attention_lowprec(q, k, v, causal=False, softmax_scale=None, window_size=(-1, -1),
+                      softcap=0.0, alibi_slopes=None):
     """Standard attention in q's dtype (fp16, bf16 or fp32): returns (O, L)
     as float32 arrays holding values of that dtype (L stays float32)."""
     dtype = q.dtype
-    _, _, v32, p, lse, _ = _lowprec_forward(q, k, v, causal, softmax_scale)
+    _, _, v32, p, _, lse, _ = _lowprec_forward(q, k, v, causal, softmax_scale, window_size,
+                                               softcap, alibi_slopes)
     return _seq_first(_mm(p, v32, dtype)), lse
 
 
@@ -159,18 +226,25 @@ def gradient_magnitude(grads_ref64) -> float:
     return max(_finite_max_abs(g) for g in grads_ref64)
 
 
-def attention_bwd_lowprec(do, q, k, v, causal=False, softmax_scale=None):
+def attention_bwd_lowprec(do, q, k, v, causal=False, softmax_scale=None, window_size=(-1, -1),
+                          softcap=0.0, alibi_slopes=None):
     """Gradients of :func:`attention_lowprec` as torch autograd computes them
     in q's dtype: every gradient matrix is rounded to that dtype."""
     dtype = q.dtype
-    qs, k32, v32, p, _, scale = _lowprec_forward(q, k, v, causal, softmax_scale)
+    nheads_k = k.shape[2]
+    qs, k32, v32, p, t, _, scale = _lowprec_forward(q, k, v, causal, softmax_scale, window_size,
+                                                    softcap, alibi_slopes)
     do32 = _heads_first(do).astype(np.float32)
     dv = _mm(np.swapaxes(p, -1, -2), do32, dtype)
     dp = _mm(do32, np.swapaxes(v32, -1, -2), dtype)
     ds = _round(p * (dp - np.sum(dp * p, axis=-1, keepdims=True)), dtype)
+    if t is not None:  # back through * softcap, tanh and / softcap
+        ds = _round(_round(_round(ds * np.float32(softcap), dtype) * (1 - t * t), dtype)
+                    / np.float32(softcap), dtype)
     dq = _round(_mm(ds, k32, dtype) * np.float32(scale), dtype)
     dk = _mm(np.swapaxes(ds, -1, -2), qs, dtype)
-    return _seq_first(dq), _seq_first(dk), _seq_first(dv)
+    dk, dv = (_round(_sum_groups(_seq_first(x), nheads_k), dtype) for x in (dk, dv))
+    return _seq_first(dq), dk, dv
 
 
 # ---------------------------------------------------------------------------

@@ -294,9 +294,11 @@ def test_flash_attn_launches(torch, launches, heads_first):
     assert launch.native.num_warps == fwd.num_warps
     assert launch.args[:5] == [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(),
                                lse.data_ptr()]
-    assert launch.args[5:8] == list(q.stride()[:3]) and launch.args[8:11] == list(k.stride()[:3])
-    assert launch.args[17:20] == [3, 113, 203]
-    assert launch.args[20] == pytest.approx(80 ** -0.5)
+    assert launch.args[6:9] == list(q.stride()[:3]) and launch.args[9:12] == list(k.stride()[:3])
+    # stride_alibi_b, nheads, head_ratio, seqlen_q, seqlen_k, scale, window sides, softcap
+    assert launch.args[18:23] == [0, 3, 1, 113, 203]
+    assert launch.args[23] == pytest.approx(80 ** -0.5)
+    assert launch.args[24:] == [0, 0, 0.0]
 
     dout = torch.Tensor(q.shape)
     dq, dk, dv = flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5,
@@ -305,7 +307,7 @@ def test_flash_attn_launches(torch, launches, heads_first):
                                                 "attention_bwd_dq"]
     assert launches[2].grid == (cdiv(203, dkdv.kwargs["BLOCK_N"]), 6, 1)
     assert launches[3].grid == (cdiv(113, dq_config.kwargs["BLOCK_M"]), 6, 1)
-    assert launches[2].args[-1] == 0.5 and launches[3].args[-1] == 0.5
+    assert launches[2].args[-4] == 0.5 and launches[3].args[-4] == 0.5
     assert (dq.shape, dk.shape, dv.shape) == (q.shape, k.shape, v.shape)
     # d128 (head dim 80) defaults to the separate dQ pass too.
     del launches[:]
@@ -324,12 +326,57 @@ def test_flash_attn_launches(torch, launches, heads_first):
     assert launches[1].args[8] == launches[2].args[0]  # the float32 accumulator
 
 
+def test_gqa_and_window_launches(torch, launches):
+    """MQA/GQA: dK/dV runs one program per key block of each key/value
+    head (and loops over its query heads); a window passes its sides, an
+    unbounded side as a bound that holds everywhere; variants take the
+    separate dQ pass and the variant candidates."""
+    q, _, _ = qkv(torch, nheads=6, head_dim=64)
+    k, v = (torch.Tensor((2, 203, 2, 64), torch.float16) for _ in range(2))
+    out, lse = flash_attn_forward(q, k, v, window_size=(16, -1))
+    (fwd,) = launches
+    assert fwd.args[18:23] == [0, 6, 3, 113, 203] and fwd.args[24:26] == [16, 113]
+    assert fwd.grid[1] == 12
+    del launches[:]
+    dq, dk, dv = flash_attn_backward(torch.Tensor(q.shape), q, k, v, out, lse,
+                                     window_size=(16, -1))
+    assert [l.kernel for l in launches] == ["attention_bwd_preprocess", "attention_bwd_dkdv",
+                                            "attention_bwd_dq"]
+    dkdv = candidates("attention_bwd_dkdv", 64, variant=True)[0]
+    assert launches[1].grid == (cdiv(203, dkdv.kwargs["BLOCK_N"]), 4, 1)
+    assert launches[2].grid[1] == 12
+    assert dk.shape == k.shape and dv.shape == v.shape and dq.shape == q.shape
+    # causal with a left window: right = 0; (-1, 0) alone is plain causal.
+    del launches[:]
+    flash_attn_forward(q, k, v, causal=True, window_size=(8, 8))
+    assert launches[0].args[24:26] == [8, 0]
+    del launches[:]
+    flash_attn_forward(q, k, v, window_size=(-1, 0))
+    assert launches[0].args[24:26] == [0, 0]
+
+
+def test_variant_arguments_are_checked_before_any_launch(torch, launches):
+    q, k, v = qkv(torch, head_dim=64)
+    for kwargs, message in [
+        (dict(window_size=(2.5, 0)), "window_size must be a pair of ints"),
+        (dict(softcap=-2.0), "softcap must be a float >= 0"),
+        (dict(alibi_slopes=torch.Tensor((3,), torch.float16)), "alibi_slopes must be a torch.float32"),
+        (dict(alibi_slopes=torch.Tensor((4,), torch.float32)), r"alibi_slopes must have shape \(3,\)"),
+    ]:
+        with pytest.raises(ArgumentError, match=message):
+            flash_attn_forward(q, k, v, **kwargs)
+    k5, v5 = (torch.Tensor((2, 203, 2, 64), torch.float16) for _ in range(2))
+    with pytest.raises(ArgumentError, match="does not divide"):
+        flash_attn_forward(q, k5, v5)
+    assert not launches
+
+
 def test_flash_attn_copies_a_non_contiguous_head_dim(torch, launches):
     q, k, v = qkv(torch, head_dim=64)
     strided = torch.Tensor((2, 113, 3, 64), strides=(113 * 3 * 128, 3 * 128, 128, 2))
     flash_attn_forward(strided, k, v)
     assert launches[0].args[0] != strided.data_ptr()  # a contiguous copy
-    assert launches[0].args[5:8] == [113 * 3 * 64, 3 * 64, 64]
+    assert launches[0].args[6:9] == [113 * 3 * 64, 3 * 64, 64]
 
 
 def test_poisoned_outputs_are_the_ones_written(torch, launches):
@@ -353,8 +400,9 @@ def misuse_cases(torch):
         ((q, T(k.shape, torch.bfloat16), v), {}, r"k has dtype torch.bfloat16 but q has "
                                                  r"torch.float16"),
         ((q, T((3, 203, 3, 64)), v), {}, r"k has batch size 3 but q has 2"),
-        ((q, T((2, 203, 1, 64)), T((2, 203, 1, 64))), {}, r"k has 1 heads but q has 3: MQA/GQA "
-                                                          r"\(fewer key/value heads"),
+        ((q, T((2, 203, 2, 64)), T((2, 203, 2, 64))), {}, r"k and v have 2 heads, which does "
+                                                          r"not divide q's 3"),
+        ((q, T((2, 203, 1, 64)), T((2, 203, 3, 64))), {}, r"v has 3 heads but k has 1"),
         ((q, k, T((2, 203, 3, 32))), {}, r"v has head dimension 32 but q has 64"),
         ((q, k, T((2, 200, 3, 64))), {}, r"v has seqlen 200 but k has 203"),
         ((T((2, 5, 3, 8)), T((2, 7, 3, 8)), T((2, 7, 3, 8))), {}, r"head dimension 8 is not "
@@ -413,9 +461,15 @@ def test_repeated_flash_attn_launches_from_the_cached_plan(torch, launches):
     assert isinstance(only_out, torch.Tensor) and launches[2].native is not first.native
     assert launches[2].args[3] == only_out.data_ptr() and launches[2].args[5:] == first.args[5:]
     del launches[2]
-    assert first.args[5:20] == [*q.stride()[:3], *k.stride()[:3], *v.stride()[:3],
-                                *out.stride()[:3], 3, 113, 203]
-    assert first.args[20:] == [0.25]
+    assert first.args[6:23] == [*q.stride()[:3], *k.stride()[:3], *v.stride()[:3],
+                                *out.stride()[:3], 0, 3, 1, 113, 203]
+    assert first.args[23:] == [0.25, 0, 0, 0.0]
+    # A window and a softcap launch from plans of their own.
+    windowed = flash_attn_func(q, k, v, window_size=(32, 32), softcap=20.0)
+    assert flash_attn_func(q, k, v, window_size=(32, 32), softcap=20.0).shape == windowed.shape
+    assert launches[-1].native is launches[-2].native is not first.native
+    assert launches[-1].args[24:] == [32, 32, 20.0]
+    del launches[-2:]
     assert flash_attn_forward(q, k, v, causal=True, softmax_scale=0.25)[0].shape == q.shape
     assert launches[-1].args[5:] == first.args[5:]
     for kwargs, message in (({"dropout_p": 0.1}, "dropout"),
@@ -493,8 +547,9 @@ def test_flash_attn_repeats_hit_the_plan(torch, launches, monkeypatch):
 
 def test_flash_attn_func_has_flash_attns_signature(torch, launches):
     """flash-attn 2.x's positional order: window_size is the 7th argument
-    (it used to bind to return_lse); unsupported values raise ValueError
-    naming the argument before any launch; defaults pass in any spelling."""
+    (it used to bind to return_lse); bad or unsupported values raise
+    ValueError naming the argument before any launch; defaults pass in any
+    spelling."""
     import inspect
 
     names = list(inspect.signature(flash_attn_func).parameters)
@@ -505,11 +560,11 @@ def test_flash_attn_func_has_flash_attns_signature(torch, launches):
     assert isinstance(out, torch.Tensor)
     assert isinstance(flash_attn_func(q, k, v, window_size=[-1, -1]), torch.Tensor)
     count = len(launches)
-    for kwargs, message in (({"window_size": (128, 0)}, "window_size=.*not supported"),
-                            ({"window_size": 5}, "window_size must be a pair"),
-                            ({"softcap": 30.0}, "softcap"),
-                            ({"alibi_slopes": torch.Tensor((3,), torch.float32)}, "alibi_slopes"),
-                            ({"return_attn_probs": True}, "return_attn_probs")):
+    for kwargs, message in (({"window_size": 5}, "window_size must be a pair"),
+                            ({"softcap": "30"}, "softcap"),
+                            ({"alibi_slopes": torch.Tensor((3,), torch.float16)}, "alibi_slopes"),
+                            ({"return_attn_probs": True}, "return_attn_probs"),
+                            ({"dropout_p": 0.1}, "dropout_p")):
         with pytest.raises(ValueError, match=message):
             flash_attn_func(q, k, v, **kwargs)
     assert len(launches) == count

@@ -43,28 +43,47 @@ SEQLENS = [(1, 1), (113, 203), (128, 217), (255, 511), (1000, 777)]
 BATCH, NHEADS = 2, 3
 
 
-def make_inputs(seqlen_q, seqlen_k, head_dim, dtype, seed, batch=BATCH, nheads=NHEADS):
+def make_inputs(seqlen_q, seqlen_k, head_dim, dtype, seed, batch=BATCH, nheads=NHEADS,
+                nheads_k=None):
     generator = torch.Generator(device="cuda").manual_seed(seed)
 
-    def randn(seqlen):
-        return torch.randn((batch, seqlen, nheads, head_dim), generator=generator,
+    def randn(seqlen, heads=nheads):
+        return torch.randn((batch, seqlen, heads, head_dim), generator=generator,
                            device="cuda", dtype=torch.float32).to(dtype)
 
-    return randn(seqlen_q), randn(seqlen_k), randn(seqlen_k), randn(seqlen_q)
+    heads_k = nheads if nheads_k is None else nheads_k
+    return randn(seqlen_q), randn(seqlen_k, heads_k), randn(seqlen_k, heads_k), randn(seqlen_q)
 
 
-def standard_attention(q, k, v, causal, scale, upcast):
+def standard_attention(q, k, v, causal, scale, upcast, window_size=(-1, -1), softcap=0.0,
+                       alibi_slopes=None):
     """Standard attention (b, s, h, d) -> (out, lse); float64 if `upcast`,
-    else in the inputs' precision as flash-attn's attention_ref computes it.
-    Queries that see no key get out = 0, lse = +inf."""
+    else in the inputs' precision as flash-attn's attention_ref computes it
+    (k and v repeated over MQA/GQA groups; the softcap's divide, tanh and
+    multiply in that precision; the ALiBi bias in float32). Queries that see
+    no key get out = 0, lse = +inf."""
     if upcast:
         q, k, v = q.double(), k.double(), v.double()
     seqlen_q, seqlen_k = q.shape[1], k.shape[1]
+    group = q.shape[2] // k.shape[2]
+    k, v = (x.repeat_interleave(group, dim=2) for x in (k, v))
     scores = torch.einsum("bqhd,bkhd->bhqk", q * scale, k)
+    if softcap > 0:
+        scores = torch.tanh(scores / softcap) * softcap
     rows = torch.arange(seqlen_q, device=q.device)[:, None]
     cols = torch.arange(seqlen_k, device=q.device)[None, :]
-    visible = cols <= rows + (seqlen_k - seqlen_q) if causal else torch.ones_like(cols + rows,
-                                                                                    dtype=bool)
+    diagonal = rows + (seqlen_k - seqlen_q)
+    if alibi_slopes is not None:
+        slopes = alibi_slopes.double() if upcast else alibi_slopes
+        slopes = slopes.reshape(-1, q.shape[2])[:, :, None, None]
+        scores = scores - slopes * (diagonal - cols).abs()
+    left, right = window_size
+    right = 0 if causal else right
+    visible = torch.ones_like(cols + rows, dtype=bool)
+    if right >= 0:
+        visible &= cols <= diagonal + right
+    if left >= 0:
+        visible &= cols >= diagonal - left
     empty = ~visible.any(-1, keepdim=True)  # (seqlen_q, 1)
     scores = scores.masked_fill(~visible, float("-inf")).masked_fill(empty, 0.0)
     p = torch.softmax(scores, dim=-1).masked_fill(empty, 0.0)
@@ -74,9 +93,9 @@ def standard_attention(q, k, v, causal, scale, upcast):
     return out, lse
 
 
-def run_reference(q, k, v, do, causal, scale, upcast):
+def run_reference(q, k, v, do, causal, scale, upcast, **variant):
     q, k, v = (x.detach().clone().requires_grad_(True) for x in (q, k, v))
-    out, lse = standard_attention(q, k, v, causal, scale, upcast)
+    out, lse = standard_attention(q, k, v, causal, scale, upcast, **variant)
     out.backward(do.double() if upcast else do)
     return out.detach(), lse.detach(), q.grad, k.grad, v.grad
 
@@ -85,18 +104,22 @@ def numpy64(x):
     return x.detach().double().cpu().numpy()
 
 
-def check(seqlen_q, seqlen_k, head_dim, dtype, causal, softmax_scale=None, seed=0):
-    q, k, v, do = make_inputs(seqlen_q, seqlen_k, head_dim, dtype, seed)
+def check(seqlen_q, seqlen_k, head_dim, dtype, causal, softmax_scale=None, seed=0,
+          nheads=NHEADS, nheads_k=None, deterministic=False, **variant):
+    """`variant`: window_size, softcap, alibi_slopes as flash_attn_func's."""
+    q, k, v, do = make_inputs(seqlen_q, seqlen_k, head_dim, dtype, seed, nheads=nheads,
+                              nheads_k=nheads_k)
     scale = softmax_scale if softmax_scale is not None else 1.0 / math.sqrt(head_dim)
     tq, tk, tv = (x.clone().requires_grad_(True) for x in (q, k, v))
     out, lse = flash_attn_func(tq, tk, tv, softmax_scale=softmax_scale, causal=causal,
-                               return_lse=True)
+                               deterministic=deterministic, return_lse=True, **variant)
     out.backward(do)
     assert out.dtype == dtype and out.shape == q.shape
-    assert lse.dtype == torch.float32 and lse.shape == (BATCH, NHEADS, seqlen_q)
+    assert lse.dtype == torch.float32 and lse.shape == (BATCH, nheads, seqlen_q)
+    assert tk.grad.shape == k.shape and tv.grad.shape == v.shape
     ours = [out, lse, tq.grad, tk.grad, tv.grad]
-    ref = run_reference(q, k, v, do, causal, scale, upcast=True)
-    std = run_reference(q, k, v, do, causal, scale, upcast=False)
+    ref = run_reference(q, k, v, do, causal, scale, upcast=True, **variant)
+    std = run_reference(q, k, v, do, causal, scale, upcast=False, **variant)
     ref, std, ours = ([numpy64(x) for x in xs] for xs in (ref, std, ours))
     magnitude = R.gradient_magnitude(ref[2:])
     checks = [R.check_close("O", ours[0], ref[0], std[0]), R.check_close("L", ours[1], ref[1], std[1])]
@@ -182,7 +205,11 @@ def test_misuse_raises_value_error_naming_the_argument():
         ((q.cpu(), k, v), {}, r"q is on cpu"),
         ((q.float(), k.float(), v.float()), {}, r"q has dtype torch.float32"),
         ((q, k.bfloat16(), v), {}, r"k has dtype torch.bfloat16 but q has torch.float16"),
-        ((q, k[:, :, :1], v[:, :, :1]), {}, r"MQA/GQA"),
+        ((q, k[:, :, :2], v[:, :, :2]), {}, r"k and v have 2 heads, which does not divide"),
+        ((q, k, v), {"window_size": (-3, 0)}, r"window_size must be a pair of ints >= -1"),
+        ((q, k, v), {"softcap": -1.0}, r"softcap must be a float >= 0"),
+        ((q, k, v), {"alibi_slopes": torch.ones(3, device="cuda")[:2]},
+         r"alibi_slopes must have shape \(3,\) or \(2, 3\)"),
         ((q, k, v[..., :32]), {}, r"v has head dimension 32 but q has 64"),
         ((q[:1], k, v), {}, r"k has batch size 2 but q has 1"),
         ((q[..., :8], k[..., :8], v[..., :8]), {}, r"head dimension 8 is not supported"),
@@ -232,17 +259,18 @@ def test_autotuning_times_the_candidates_and_reports(fresh_tuners, monkeypatch, 
     arch = fa._device_arch(torch.empty(1, device="cuda"))
     ran = ("attention_fwd",) + fa.backward_kernels(64)
     for kernel in ran:
-        tuner = fa._TUNERS[(kernel, 64, arch)]
+        tuner = fa._TUNERS[(kernel, 64, arch, False)]
         (chosen,) = tuner.cache.values()
         assert chosen in fa.candidates(kernel, 64, arch)
         assert tuner.last_source == "timed" and len(tuner.timings) == len(tuner.configs)
         # Reported under the @jit function's name (the atomic variant is attention_bwd_dkdv).
-        assert f"flashtile autotune: {tuner.kernel_name} key (64, True, 1024, 1024)" in out
+        assert (f"flashtile autotune: {tuner.kernel_name} key (64, True, False, False, False, "
+                "1024, 1024)") in out
     # A new process (here: fresh tuners) reads the choices back from disk.
     monkeypatch.setattr(fa, "_TUNERS", {})
     monkeypatch.setattr(fa, "_FORWARD_PLANS", {})
     check(1000, 777, 64, torch.float16, True, seed=3)
-    assert all(fa._TUNERS[(k, 64, arch)].last_source in ("disk", "memory") for k in ran)
+    assert all(fa._TUNERS[(k, 64, arch, False)].last_source in ("disk", "memory") for k in ran)
     assert "(from the disk cache)" in capsys.readouterr().out
 
 
@@ -272,3 +300,59 @@ def test_packed_variants_match_flash_attn_func():
     assert torch.equal(kv.grad[:, :, 0], k.grad) and torch.equal(kv.grad[:, :, 1], v.grad)
     with pytest.raises(ValueError, match="qkv must be"):
         fai.flash_attn_qkvpacked_func(qkv[:, :, :2])
+
+
+# -- Variants: MQA/GQA, sliding windows, softcap, ALiBi --------------------
+
+
+def alibi(nheads, batch=None):
+    base = 2.0 ** (-8.0 * torch.arange(1, nheads + 1, device="cuda", dtype=torch.float32) / nheads)
+    return base if batch is None else torch.stack([base * (1 + 0.5 * b) for b in range(batch)])
+
+
+VARIANT_SEQLENS = [(113, 203), (255, 128), (512, 512)]
+
+
+@pytest.mark.parametrize("seqlens", VARIANT_SEQLENS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("nheads_k", [1, 3])  # MQA; GQA is in the combinations below
+@pytest.mark.parametrize("head_dim", [64, 128])
+@pytest.mark.parametrize("causal", [False, True])
+def test_mqa(seqlens, nheads_k, head_dim, causal):
+    check(*seqlens, head_dim, torch.float16, causal, nheads_k=nheads_k, seed=head_dim)
+
+
+@pytest.mark.parametrize("window", [(32, 32), (0, 0), (100, -1), (-1, 17), (64, 0)])
+@pytest.mark.parametrize("seqlens", VARIANT_SEQLENS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("head_dim", [64, 128])
+@pytest.mark.parametrize("causal", [False, True])
+def test_sliding_window(window, seqlens, head_dim, causal):
+    check(*seqlens, head_dim, torch.bfloat16, causal, window_size=window, seed=sum(window))
+
+
+@pytest.mark.parametrize("softcap", [5.0, 30.0])
+@pytest.mark.parametrize("dtype", list(DTYPES))
+@pytest.mark.parametrize("head_dim", [64, 128])
+@pytest.mark.parametrize("causal", [False, True])
+def test_softcap(softcap, dtype, head_dim, causal):
+    check(255, 511, head_dim, DTYPES[dtype], causal, softcap=softcap, softmax_scale=0.5,
+          seed=int(softcap))
+
+
+@pytest.mark.parametrize("per_batch", [False, True])
+@pytest.mark.parametrize("dtype", list(DTYPES))
+@pytest.mark.parametrize("causal", [False, True])
+def test_alibi(per_batch, dtype, causal):
+    check(255, 511, 64, DTYPES[dtype], causal, alibi_slopes=alibi(NHEADS, BATCH if per_batch
+                                                                 else None))
+
+
+@pytest.mark.parametrize("deterministic", [False, True])
+@pytest.mark.parametrize("head_dim", [64, 80, 128])
+@pytest.mark.parametrize("dtype", list(DTYPES))
+def test_gqa_window_softcap_alibi_and_causal_together(deterministic, head_dim, dtype):
+    """All the variants at once, with GQA (6 query heads, 2 key/value
+    heads): within the bar, fwd and bwd, ragged lengths."""
+    for causal, window in ((False, (40, 24)), (True, (96, -1))):
+        check(300, 417, head_dim, DTYPES[dtype], causal, nheads=6, nheads_k=2,
+              deterministic=deterministic, window_size=window, softcap=15.0,
+              alibi_slopes=alibi(6), seed=head_dim)

@@ -2,7 +2,9 @@
 "cuda"; no GPU needed) for sm_75, sm_80 and sm_90, and NVIDIA's assembler
 accepts it: ``ptxas -arch=sm_XX``. The attention kernels, at the launch
 configurations flash_attn_func may use (every candidate of its autotuner,
-flashtile.attention.CANDIDATES), must assemble with 0 spill bytes.
+flashtile.attention.CANDIDATES), must assemble with 0 spill bytes; so must
+the variant candidates (MQA/GQA, windows, softcap, ALiBi) in their worst
+cases for registers.
 
 Dtypes: f16 everywhere; bf16 and tf32 matrix products (mma.sync) need sm_80,
 so at sm_75 they must fail with a clear error naming the requirement; f32
@@ -20,7 +22,7 @@ import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import pytest
 
@@ -51,12 +53,14 @@ class Case(NamedTuple):
     num_stages: int = 2
     expect_error: Optional[str] = None  # a regex the compile error must match
     check_spills: bool = False
+    equal_to_1: Tuple[str, ...] = ()  # ints specialised as 1 (as the JIT does)
 
     @property
     def id(self) -> str:
         cx = ",".join(f"{k}={v}" for k, v in sorted(self.constexprs.items()))
+        ones = "".join(f"-{name}=1" for name in self.equal_to_1)
         return (f"{self.kernel}-{self.dtype}-sm{self.arch}-w{self.num_warps}s{self.num_stages}"
-                f"-{cx}")
+                f"-{cx}{ones}")
 
 
 def function(kernel: str) -> str:
@@ -80,11 +84,42 @@ def _attention_cases() -> List[Case]:
                             cx = dict(common, **config.kwargs, CAUSAL=causal)
                             cases.append(Case("attention.py", function(kernel), dtype, cx, arch,
                                               config.num_warps, config.num_stages, error,
-                                              check_spills=error is None))
+                                              check_spills=error is None,
+                                              equal_to_1=MHA))
                 for small in ("attention_bwd_preprocess", "attention_bwd_dq_convert"):
                     cases.append(Case("attention.py", small, dtype,
                                       dict(common, BLOCK_M=PREPROCESS_BLOCK_M), arch, 4, 1, None,
                                       True))
+    return cases
+
+
+#: MHA: the JIT specialises head_ratio == 1 as the constant (MQA/GQA pass it
+#: at run time, and dK/dV loops over the group's heads).
+MHA = ("head_ratio",)
+#: The variants' worst cases for registers: all three score/mask variants at
+#: once, MQA/GQA causal, and MQA/GQA with all three.
+VARIANTS = {
+    "all": (dict(WINDOW=True, SOFTCAP=True, ALIBI=True), MHA),
+    "gqa-causal": (dict(CAUSAL=True), ()),
+    "gqa-all": (dict(WINDOW=True, SOFTCAP=True, ALIBI=True), ()),
+}
+VARIANT_HEAD_DIMS = (32, 64, 128)
+
+
+def _variant_cases() -> List[Case]:
+    """Every variant candidate (attention.candidates(..., variant=True)) in
+    f16 under each of VARIANTS: what flash_attn_func runs for MQA/GQA,
+    windows, softcap and ALiBi."""
+    cases = []
+    for head_dim in VARIANT_HEAD_DIMS:
+        for arch in ARCHS:
+            for kernel in ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq"):
+                for config in candidates(kernel, head_dim, arch, variant=True):
+                    for flags, ones in VARIANTS.values():
+                        cx = dict(HEAD_DIM=head_dim, **config.kwargs, **flags)
+                        cases.append(Case("attention.py", kernel, "f16", cx, arch,
+                                          config.num_warps, config.num_stages,
+                                          check_spills=True, equal_to_1=ones))
     return cases
 
 
@@ -109,7 +144,7 @@ def _small_kernel_cases() -> List[Case]:
     return cases
 
 
-CASES = _small_kernel_cases() + _attention_cases()
+CASES = _small_kernel_cases() + _attention_cases() + _variant_cases()
 
 
 class Result(NamedTuple):
@@ -128,7 +163,7 @@ def _run(case: Case) -> Result:
     try:
         kernel = _native.core().compile(source, str(path), case.kernel, case.constexprs, types,
                                         aligned, False, "cuda", case.arch, case.num_warps,
-                                        case.num_stages)
+                                        case.num_stages, set(case.equal_to_1))
     except CompilationError as error:
         return Result(str(error), "", "", -1)
     with tempfile.TemporaryDirectory() as tmp:
