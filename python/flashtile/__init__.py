@@ -14,7 +14,8 @@ Submodules: :mod:`flashtile.language` (the DSL, ``fl``), :mod:`flashtile.jit`,
 :mod:`flashtile.backends`, :mod:`flashtile.cache`,
 :mod:`flashtile.reference` (numpy references), :mod:`flashtile.attention`
 (host wrappers of kernels/attention.py: :func:`flash_attn_func` on CUDA
-tensors, with autograd; numpy wrappers on the CPU executor).
+tensors, with autograd; numpy wrappers on the CPU executor),
+:mod:`flashtile.sdpa` (:func:`scaled_dot_product_attention`, SDPA-shaped).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .errors import (
 )
 from .attention import flash_attn_func, flash_attn_kvpacked_func, flash_attn_qkvpacked_func
 from .autotune import Autotuner, Config, autotune
+from .sdpa import scaled_dot_product_attention
 from .jit import CompiledKernel, JITFunction, jit
 from .language import cdiv
 
@@ -42,6 +44,7 @@ __all__ = [
     "flash_attn_func",
     "flash_attn_kvpacked_func",
     "flash_attn_qkvpacked_func",
+    "scaled_dot_product_attention",
     "JITFunction",
     "CompiledKernel",
     "language",

@@ -900,6 +900,15 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
         raise ArgumentError("return_attn_probs=True is not supported yet (flashtile's "
                             "return_lse=True returns (out, lse))")
     torch = _torch()
+    if _compiling(torch):  # torch.compile traces the custom ops (flashtile.torch_ops)
+        from . import torch_ops
+
+        _check_qkv_cuda(q, k, v, dropout_p)
+        _check_softmax_scale(softmax_scale)
+        out, lse = torch_ops.attention(q, k, v, softmax_scale,
+                                       _options(q, k, causal, window_size, softcap, alibi_slopes),
+                                       deterministic)
+        return (out, lse) if return_lse else out
     if torch.is_grad_enabled() and (getattr(q, "requires_grad", False)
                                     or getattr(k, "requires_grad", False)
                                     or getattr(v, "requires_grad", False)):
@@ -920,6 +929,12 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
         out, lse = _forward(q, k, v, softmax_scale,
                             _options(q, k, causal, window_size, softcap, alibi_slopes))
     return (out, lse) if return_lse else out
+
+
+def _compiling(torch: Any) -> bool:
+    """Whether torch.compile is tracing the caller."""
+    compiler = getattr(torch, "compiler", None)
+    return compiler is not None and compiler.is_compiling()
 
 
 def _check_softmax_scale(softmax_scale: Any) -> None:

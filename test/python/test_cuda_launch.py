@@ -568,3 +568,34 @@ def test_flash_attn_func_has_flash_attns_signature(torch, launches):
         with pytest.raises(ValueError, match=message):
             flash_attn_func(q, k, v, **kwargs)
     assert len(launches) == count
+
+
+def test_scaled_dot_product_attention_launches(torch, launches):
+    """SDPA's shapes and conventions: (B, H, N, D) in and out (views of the
+    kernels' (B, N, H, D)), top-left causal as a window whose right side is
+    seqlen_q - seqlen_k, GQA only with enable_gqa, no attn_mask."""
+    from flashtile import scaled_dot_product_attention as sdpa
+
+    q, k, v = (x.transpose(1, 2) for x in qkv(torch, head_dim=64))  # (2, 3, N, 64) views
+    out = sdpa(q, k, v, is_causal=True, scale=0.5)
+    assert tuple(out.shape) == (2, 3, 113, 64)
+    (fwd,) = launches
+    assert fwd.args[:3] == [q.data_ptr(), k.data_ptr(), v.data_ptr()]
+    assert fwd.args[6:9] == [q.stride(0), q.stride(2), q.stride(1)]  # (b, s, h) of the view
+    assert fwd.args[23:26] == [0.5, 203, 113 - 203]  # scale, left unbounded, right
+    del launches[:]
+    square, _, _ = (x.transpose(1, 2) for x in qkv(torch, seqlen_q=203, head_dim=64))
+    sdpa(square, k, v, is_causal=True)
+    assert launches[0].args[24:26] == [0, 0]  # equal seqlens: plain causal
+    k1, v1 = (torch.Tensor((2, 203, 1, 64)).transpose(1, 2) for _ in range(2))
+    for kwargs, args, message in [
+        (dict(attn_mask=object()), (q, k, v), "attn_mask is not supported"),
+        (dict(dropout_p=0.1), (q, k, v), "dropout"),
+        ({}, (q, k1, v1), "enable_gqa=True"),
+        ({}, (torch.Tensor((3, 113, 64)), k, v), "query must be a"),
+    ]:
+        with pytest.raises(ArgumentError, match=message):
+            sdpa(*args, **kwargs)
+    del launches[:]
+    sdpa(q, k1, v1, enable_gqa=True)
+    assert launches[0].args[18:21] == [0, 3, 3]  # head_ratio 3

@@ -356,3 +356,88 @@ def test_gqa_window_softcap_alibi_and_causal_together(deterministic, head_dim, d
         check(300, 417, head_dim, DTYPES[dtype], causal, nheads=6, nheads_k=2,
               deterministic=deterministic, window_size=window, softcap=15.0,
               alibi_slopes=alibi(6), seed=head_dim)
+
+
+@pytest.mark.parametrize("seqlens", [(113, 203), (203, 113), (128, 128)],
+                         ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("is_causal", [False, True])
+@pytest.mark.parametrize("heads_k", [3, 1])
+def test_scaled_dot_product_attention_matches_torch_sdpa(seqlens, is_causal, heads_k):
+    """flashtile.scaled_dot_product_attention against torch's SDPA (math
+    backend, float64): SDPA's top-left causal convention, GQA with
+    enable_gqa, gradients; errors within 2x those of SDPA in fp16."""
+    from torch.nn.functional import scaled_dot_product_attention as torch_sdpa
+
+    from flashtile import scaled_dot_product_attention
+
+    sq, sk = seqlens
+    g = torch.Generator(device="cuda").manual_seed(sq + heads_k)
+    q = torch.randn((2, 3, sq, 64), device="cuda", dtype=torch.float16, generator=g)
+    k, v = (torch.randn((2, heads_k, sk, 64), device="cuda", dtype=torch.float16, generator=g)
+            for _ in range(2))
+    do = torch.randn((2, 3, sq, 64), device="cuda", dtype=torch.float16, generator=g)
+
+    def run(fn, dtype):
+        xs = [x.detach().to(dtype).requires_grad_(True) for x in (q, k, v)]
+        out = fn(*xs, is_causal=is_causal, enable_gqa=heads_k != 3)
+        out.backward(do.to(dtype))
+        return [out.detach().double()] + [x.grad.double() for x in xs]
+
+    ours = run(scaled_dot_product_attention, torch.float16)
+    ref = run(torch_sdpa, torch.float64)
+    std = run(torch_sdpa, torch.float16)
+    assert ours[0].shape == (2, 3, sq, 64)
+    for name, o, r, s in zip(("out", "dq", "dk", "dv"), ours, ref, std):
+        error, bound = (o - r).abs().max(), 2 * (s - r).abs().max() + 1e-5
+        assert error <= bound, f"{name}: {error:.3g} > {bound:.3g}"
+
+
+# -- torch integration: torch.compile and CUDA graphs ------------------------
+
+
+def test_torch_compile_fullgraph_has_no_graph_break():
+    """A block calling flash_attn_func compiles whole (the custom ops of
+    flashtile.torch_ops, with fake tensors and autograd) and gives the eager
+    outputs and gradients."""
+    torch._dynamo.reset()
+    q, k, v, do = make_inputs(100, 130, 64, torch.float16, 11, nheads=6, nheads_k=2)
+    proj = torch.randn((64, 64), device="cuda", dtype=torch.float16) * 0.1
+
+    def block(q, k, v):
+        out = flash_attn_func(q @ proj, k, v, causal=True, window_size=(48, -1), softcap=20.0)
+        return out * 2.0
+
+    compiled = torch.compile(block, fullgraph=True)
+    results = []
+    for fn in (block, compiled):
+        xs = [x.clone().requires_grad_(True) for x in (q, k, v)]
+        out = fn(*xs)
+        out.backward(do)
+        results.append([out.detach()] + [x.grad for x in xs])
+    for name, eager, comp in zip(("out", "dq", "dk", "dv"), *results):
+        torch.testing.assert_close(comp, eager, atol=2e-3, rtol=0, msg=name)
+    explained = torch._dynamo.explain(block)(q, k, v)
+    assert explained.graph_break_count == 0, explained.break_reasons
+
+
+def test_cuda_graph_capture_and_replay_give_identical_results():
+    q, k, v, _ = make_inputs(200, 333, 128, torch.bfloat16, 12)
+    static = [x.clone() for x in (q, k, v)]
+    expected = flash_attn_func(*static, causal=True)  # warm-up: compiles and tunes
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        flash_attn_func(*static, causal=True)
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        captured = flash_attn_func(*static, causal=True)
+    graph.replay()
+    torch.cuda.synchronize()
+    assert torch.equal(captured, expected)
+    new = make_inputs(200, 333, 128, torch.bfloat16, 13)[:3]
+    for dst, src in zip(static, new):
+        dst.copy_(src)
+    graph.replay()
+    torch.cuda.synchronize()
+    assert torch.equal(captured, flash_attn_func(*new, causal=True))
