@@ -285,15 +285,20 @@ _KERNEL_FUNCTIONS = {"attention_bwd_dkdv_atomic": "attention_bwd_dkdv"}
 #: fits only 32-row query blocks without spilling and the separate pass is
 #: faster (179 vs 186 at N4096, 179 vs 190 at N16k), so it stays the default.
 ATOMIC_DQ_BLOCK_DS = frozenset({16, 32, 64})
+#: ... and from this many queries on: the second 2026-12-02 run measured the
+#: separate pass ahead at N1024 (d64 causal 80 vs 64 TFLOP/s, full 162 vs
+#: 162) and the two within 3% at N4096 (the first run: atomics +3-6%).
+ATOMIC_DQ_MIN_SEQLEN = 4096
 
 
-def backward_kernels(head_dim: int, deterministic: bool = False,
-                     variant: bool = False) -> Tuple[str, ...]:
+def backward_kernels(head_dim: int, deterministic: bool = False, variant: bool = False,
+                     seqlen_q: int = ATOMIC_DQ_MIN_SEQLEN) -> Tuple[str, ...]:
     """The tuned kernels of the backward flash_attn_func runs for `head_dim`
-    (`variant`: MQA/GQA, a window, softcap or ALiBi, which take the
-    separate dQ pass: the fused kernel has no spill-free configuration for
-    them at 255 registers)."""
-    if not deterministic and not variant and block_d(head_dim) in ATOMIC_DQ_BLOCK_DS:
+    and `seqlen_q` (`variant`: MQA/GQA, a window, softcap or ALiBi, which
+    take the separate dQ pass: the fused kernel has no spill-free
+    configuration for them at 255 registers)."""
+    if (not deterministic and not variant and block_d(head_dim) in ATOMIC_DQ_BLOCK_DS
+            and seqlen_q >= ATOMIC_DQ_MIN_SEQLEN):
         return ("attention_bwd_dkdv_atomic",)
     return ("attention_bwd_dkdv", "attention_bwd_dq")
 
@@ -793,8 +798,8 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     )
     strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
     rows, rows_k = batch * nheads, batch * nheads_k
-    if backward_kernels(head_dim, deterministic, is_variant) == ("attention_bwd_dkdv",
-                                                                 "attention_bwd_dq"):
+    if backward_kernels(head_dim, deterministic, is_variant, seqlen_q) == (
+            "attention_bwd_dkdv", "attention_bwd_dq"):
         no_dq = _no_lse(q.device)
         tuner("attention_bwd_dkdv", head_dim, arch, is_variant)[_block_grid(seqlen_k, rows_k, "BLOCK_N")](
             q, k, v, dout, lse, delta, dk, dv, no_dq, alibi,
@@ -890,7 +895,7 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
     nheads, seqlen_q) float32 in natural log (+inf for rows that see no
     key). Differentiable in q, k and v: the backward pass runs the DSL
     backward kernels: by default dQ is summed with float32 atomics for head
-    dims up to 64 in plain MHA (as in FlashAttention-2, so the last bits of dQ may differ
+    dims up to 64 in plain MHA from 4096 queries on (as in FlashAttention-2, so the last bits of dQ may differ
     from run to run; larger head dims use the separate pass, which measured
     faster there); ``deterministic=True`` always computes dQ in a separate
     pass, bitwise reproducible. Misuse raises ValueError

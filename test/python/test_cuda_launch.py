@@ -313,9 +313,15 @@ def test_flash_attn_launches(torch, launches, heads_first):
     del launches[:]
     flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5)
     assert [l.kernel for l in launches[1:]] == ["attention_bwd_dkdv", "attention_bwd_dq"]
-    # At head dim 64 dK/dV adds dQ with atomics into a float32 buffer, then
-    # one pass scales and casts it.
+    # At head dim 64 and short sequences: the separate pass as well.
     q, k, v = qkv(torch, head_dim=64, heads_first=heads_first)
+    out, lse = flash_attn_forward(q, k, v, causal=True)
+    del launches[:]
+    flash_attn_backward(torch.Tensor(q.shape), q, k, v, out, lse, causal=True, softmax_scale=0.5)
+    assert [l.kernel for l in launches[1:]] == ["attention_bwd_dkdv", "attention_bwd_dq"]
+    # From 4096 queries on dK/dV adds dQ with atomics into a float32 buffer,
+    # then one pass scales and casts it.
+    q, k, v = qkv(torch, seqlen_q=4096, head_dim=64, heads_first=heads_first)
     out, lse = flash_attn_forward(q, k, v, causal=True)
     del launches[:]
     flash_attn_backward(torch.Tensor(q.shape), q, k, v, out, lse, causal=True, softmax_scale=0.5)

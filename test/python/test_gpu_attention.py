@@ -246,8 +246,10 @@ def test_every_candidate_is_within_the_bar(kernel, head_dim, index, fresh_tuners
     d = fa.block_d(head_dim)
     only = fa.candidates(kernel, head_dim)[index]
     monkeypatch.setitem(fa.CANDIDATES, kernel, {**fa.CANDIDATES[kernel], d: [only]})
+    # The fused dQ-atomic kernel runs from fa.ATOMIC_DQ_MIN_SEQLEN queries on.
+    seqlens = (fa.ATOMIC_DQ_MIN_SEQLEN + 3, 300) if kernel.endswith("_atomic") else (255, 511)
     for causal in (False, True):
-        check(255, 511, head_dim, torch.float16, causal, seed=index)
+        check(*seqlens, head_dim, torch.float16, causal, seed=index)
 
 
 def test_autotuning_times_the_candidates_and_reports(fresh_tuners, monkeypatch, capsys,
@@ -257,7 +259,7 @@ def test_autotuning_times_the_candidates_and_reports(fresh_tuners, monkeypatch, 
     check(1000, 777, 64, torch.float16, True, seed=3)
     out = capsys.readouterr().out
     arch = fa._device_arch(torch.empty(1, device="cuda"))
-    ran = ("attention_fwd",) + fa.backward_kernels(64)
+    ran = ("attention_fwd",) + fa.backward_kernels(64, seqlen_q=1000)
     for kernel in ran:
         tuner = fa._TUNERS[(kernel, 64, arch, False)]
         (chosen,) = tuner.cache.values()
