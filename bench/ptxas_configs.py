@@ -78,13 +78,13 @@ def candidates_table(ptxas: str, arch: int, head_dims) -> int:
     """Registers, spills and shared memory of every autotuning candidate
     (f16; not causal / causal) at sm_`arch`, and blocks per SM on an H100/H200
     (64K registers, 227 KiB of shared memory, 64 warps)."""
-    from flashtile.attention import _KERNEL_FUNCTIONS, KERNELS, candidates
+    from flashtile.attention import _KERNEL_FUNCTIONS, CANDIDATES, KERNELS, candidates
 
     print(f"| head dim | kernel | config | registers (full/causal) | spill bytes | "
           f"shared KiB | blocks/SM |")
     print("|---|---|---|---|---|---|---|")
     for d in head_dims:
-        for kernel in KERNELS:
+        for kernel in (k for k in KERNELS if d in CANDIDATES[k]):
             for config in candidates(kernel, d, arch):
                 regs, spills, smem = [], 0, 0
                 for causal in (False, True):

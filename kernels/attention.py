@@ -30,7 +30,7 @@ window is WINDOW with window_right = 0); ``SOFTCAP`` caps the scores with
 softcap * tanh(S / softcap); ``ALIBI`` subtracts slope * |i + seqlen_k -
 seqlen_q - j| with a slope per head (or per batch and head). A query that
 sees no key at all gets O = 0 and L = +inf (and so no gradient). The head
-dimension HEAD_DIM (16..128) is padded to a power of two BLOCK_D (at least
+dimension HEAD_DIM (8..256) is padded to a power of two BLOCK_D (at least
 16) with masks. The host side (grids, strides, block sizes) is
 flashtile.attention; the numpy references are in flashtile.reference.
 """

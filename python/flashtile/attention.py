@@ -272,6 +272,13 @@ def _config(block_m: int, block_n: int, num_warps: int, num_stages: int) -> Conf
 #: PREPROCESS_BLOCK_M rows per program with 4 warps.
 KERNELS = ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq", "attention_bwd_dkdv_atomic")
 PREPROCESS_BLOCK_M = 64
+
+
+def preprocess_block_m(head_dim: int) -> int:
+    """Rows per program of the preprocessing and dQ-conversion kernels:
+    PREPROCESS_BLOCK_M, halved above head dim 128 (two 64 x 256 tiles in 4
+    warps' registers spill)."""
+    return PREPROCESS_BLOCK_M if block_d(head_dim) <= 128 else PREPROCESS_BLOCK_M // 2
 #: attention_bwd_dkdv_atomic is attention_bwd_dkdv with DQ_ATOMIC (set by
 #: its candidates): dK, dV and dQ (float32 atomics) in one pass, the
 #: default backward; the other two are the deterministic one.
@@ -323,18 +330,21 @@ CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
              _config(128, 128, 8, 2)],
         128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2), _config(128, 64, 8, 2),
               _config(64, 128, 4, 2)],
+        256: [_config(64, 32, 8, 2)],
     },
     "attention_bwd_dkdv": {
         16: [_config(64, 128, 8, 2)],
         32: [_config(64, 64, 8, 2)],
         64: [_config(32, 128, 8, 2), _config(64, 64, 8, 2)],
         128: [_config(64, 64, 8, 3), _config(64, 64, 8, 2), _config(32, 64, 8, 2)],
+        256: [_config(32, 32, 8, 2)],
     },
     "attention_bwd_dq": {
         16: [_config(128, 64, 8, 2)],
         32: [_config(128, 64, 8, 2)],
         64: [_config(64, 64, 4, 2), _config(128, 64, 8, 2)],
         128: [_config(64, 64, 4, 2), _config(64, 32, 4, 2), _config(128, 32, 8, 2)],
+        256: [_config(64, 32, 8, 2)],
     },
     "attention_bwd_dkdv_atomic": {
         16: [_atomic(64, 128, 8, 2)],
@@ -346,15 +356,16 @@ CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
 
 #: Head dimensions flash_attn_func takes (any size in between works: it is
 #: padded to a power of two inside the kernels).
-MIN_HEAD_DIM, MAX_HEAD_DIM = 16, 128
+MIN_HEAD_DIM, MAX_HEAD_DIM = 8, 256
 
 #: Where sm_75 (m16n8k8, no cp.async) needs smaller backward tiles to stay
 #: spill-free: the candidates used on Turing instead of CANDIDATES.
 TURING_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
-    "attention_fwd": {128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2)]},
+    "attention_fwd": {128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2)],
+                      256: [_config(64, 64, 8, 2)]},
     "attention_bwd_dkdv": {64: [_config(32, 128, 8, 2), _config(64, 64, 8, 2)],
-                           128: [_config(32, 64, 8, 2)]},
-    "attention_bwd_dq": {128: [_config(64, 64, 8, 2)]},
+                           128: [_config(32, 64, 8, 2)], 256: [_config(16, 32, 8, 2)]},
+    "attention_bwd_dq": {128: [_config(64, 64, 8, 2)], 256: [_config(32, 32, 4, 2)]},
 }
 
 
@@ -375,9 +386,11 @@ VARIANT_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
 #: Variants on sm_75, where the Turing and variant lists above still spill.
 TURING_VARIANT_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
     "attention_fwd": {64: [_config(128, 128, 8, 2), _config(64, 64, 4, 2)],
-                      128: [_config(128, 64, 8, 2), _config(64, 64, 8, 2)]},
-    "attention_bwd_dkdv": {64: [_config(64, 64, 8, 2)]},
-    "attention_bwd_dq": {64: [_config(128, 64, 8, 2), _config(64, 32, 4, 2)]},
+                      128: [_config(128, 64, 8, 2), _config(64, 64, 8, 2)],
+                      256: [_config(32, 32, 8, 2)]},
+    "attention_bwd_dkdv": {64: [_config(64, 64, 8, 2)], 256: [_config(16, 32, 8, 2)]},
+    "attention_bwd_dq": {64: [_config(128, 64, 8, 2), _config(64, 32, 4, 2)],
+                         256: [_config(32, 16, 4, 2)]},
 }
 
 
@@ -402,6 +415,9 @@ def _seqlen_bucket(seqlen: int) -> int:
     """Sequence lengths are tuned once per power of two (at least 128)."""
     return max(128, 1 << max(0, seqlen - 1).bit_length())
 
+
+if "torch" in sys.modules:
+    _register_torch_ops(sys.modules["torch"])
 
 #: The autotuners by (kernel, BLOCK_D, arch, variant).
 _TUNERS: Dict[Tuple[str, int, int, bool], Autotuner] = {}
@@ -445,7 +461,19 @@ def _torch() -> Any:
         import torch
     except ImportError as error:  # pragma: no cover - only without torch
         raise ArgumentError("flash_attn_func needs PyTorch with CUDA") from error
+    _register_torch_ops(torch)
     return torch
+
+
+def _register_torch_ops(torch: Any) -> None:
+    """The custom ops torch.compile traces (flashtile.torch_ops), registered
+    outside any trace: where flashtile is imported after torch, or on the
+    first call that imports torch."""
+    if getattr(getattr(torch, "library", None), "custom_op", None) is None:
+        return  # an old torch, or the test suite's fake torch
+    from . import torch_ops
+
+    torch_ops.register()
 
 
 def _describe_device(x: Any) -> str:
@@ -792,9 +820,9 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     alibi = _alibi_arg(q, opts)
     is_variant = _is_variant(q, k, opts)
     attention = kernels.load("attention")
-    attention.attention_bwd_preprocess[(cdiv(seqlen_q, PREPROCESS_BLOCK_M), batch * nheads)](
+    attention.attention_bwd_preprocess[(cdiv(seqlen_q, preprocess_block_m(head_dim)), batch * nheads)](
         out, dout, delta, *_strides(out), *_strides(dout), nheads, seqlen_q,
-        BLOCK_M=PREPROCESS_BLOCK_M, num_warps=4, num_stages=1, **common,
+        BLOCK_M=preprocess_block_m(head_dim), num_warps=4, num_stages=1, **common,
     )
     strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
     rows, rows_k = batch * nheads, batch * nheads_k
@@ -820,9 +848,9 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
             *strides_qkvdo, *_strides(dk), *_strides(dv), *_strides(dqa), *tail,
             **variants, **common,
         )
-        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, PREPROCESS_BLOCK_M), rows)](
+        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, preprocess_block_m(head_dim)), rows)](
             dqa, dq, *_strides(dqa), *_strides(dq), nheads, seqlen_q, scale,
-            BLOCK_M=PREPROCESS_BLOCK_M, num_warps=4, num_stages=1, **common,
+            BLOCK_M=preprocess_block_m(head_dim), num_warps=4, num_stages=1, **common,
         )
     return dq, dk, dv
 
@@ -882,7 +910,7 @@ def flash_attn_func(q: Any, k: Any, v: Any, dropout_p: float = 0.0,
     q: (batch, seqlen_q, nheads, headdim); k, v: (batch, seqlen_k,
     nheads_k, headdim) with nheads_k dividing nheads (MQA/GQA: query head h
     reads key/value head h // (nheads / nheads_k)); float16 or bfloat16 on
-    one GPU; headdim 16..128 (any size: padded to a power of two inside the
+    one GPU; headdim 8..256 (any size: padded to a power of two inside the
     kernels); any seqlens; any batch/seq/head strides (a non-contiguous
     last dimension is copied). ``softmax_scale`` defaults to
     1/sqrt(headdim); ``causal`` masks bottom-right aligned; ``window_size``

@@ -37,7 +37,7 @@ def scaled_dot_product_attention(query: Any, key: Any, value: Any, attn_mask: An
                                  enable_gqa: bool = False) -> Any:
     """torch.nn.functional.scaled_dot_product_attention's signature on
     (batch, nheads, seqlen, headdim) CUDA tensors (fp16/bf16, head dims
-    16..128): returns (batch, nheads, seqlen_q, headdim), a view of a
+    8..256): returns (batch, nheads, seqlen_q, headdim), a view of a
     (batch, seqlen_q, nheads, headdim) tensor as SDPA's flash backend
     returns it."""
     if attn_mask is not None:

@@ -15,9 +15,16 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
-__all__ = ["attention"]
+__all__ = ["attention", "register"]
 
 _OPS: Any = None
+
+
+def register() -> None:
+    """Registers the custom ops (done when flashtile is imported after torch,
+    or on flashtile's first eager call: torch.compile cannot trace the
+    registration itself)."""
+    _ops()
 
 
 def _ops() -> Any:
@@ -26,6 +33,11 @@ def _ops() -> Any:
     if _OPS is not None:
         return _OPS
     import torch
+
+    if torch.compiler.is_compiling():
+        raise RuntimeError("flashtile's torch custom ops are not registered yet and cannot be "
+                           "while torch.compile traces: import torch before flashtile, or call "
+                           "flashtile.torch_ops.register() before compiling")
 
     from .attention import Variant, _backward, _forward, _Options
 

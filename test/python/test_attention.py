@@ -83,7 +83,7 @@ def test_long_sequences(dtype, causal):
     run_and_check(2, 1000, 1537, 3, 128, DTYPES[dtype], causal, backward=True)
 
 
-@pytest.mark.parametrize("head_dim", [24, 40, 80, 96])
+@pytest.mark.parametrize("head_dim", [8, 24, 40, 80, 96, 160, 192, 256])
 def test_head_dims_that_are_not_powers_of_two(head_dim):
     run_and_check(1, 33, 47, 1, head_dim, np.float16, causal=True, backward=True)
 

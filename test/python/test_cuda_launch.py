@@ -411,9 +411,9 @@ def misuse_cases(torch):
         ((q, T((2, 203, 1, 64)), T((2, 203, 3, 64))), {}, r"v has 3 heads but k has 1"),
         ((q, k, T((2, 203, 3, 32))), {}, r"v has head dimension 32 but q has 64"),
         ((q, k, T((2, 200, 3, 64))), {}, r"v has seqlen 200 but k has 203"),
-        ((T((2, 5, 3, 8)), T((2, 7, 3, 8)), T((2, 7, 3, 8))), {}, r"head dimension 8 is not "
-                                                                  r"supported: .*16..128"),
-        ((T((2, 5, 3, 256)),) + (T((2, 7, 3, 256)),) * 2, {}, r"head dimension 256"),
+        ((T((2, 5, 3, 4)), T((2, 7, 3, 4)), T((2, 7, 3, 4))), {}, r"head dimension 4 is not "
+                                                                  r"supported: .*8..256"),
+        ((T((2, 5, 3, 264)),) + (T((2, 7, 3, 264)),) * 2, {}, r"head dimension 264"),
         ((T((113, 3, 64)), k, v), {}, r"q must have 4 dimensions"),
         ((q, k, v), {"dropout_p": 0.1}, r"dropout_p=0.1: dropout is not supported"),
         ((q, T(k.shape, device="cuda:1"), v), {}, r"k is on cuda:1 but q is on cuda:0"),

@@ -27,13 +27,14 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 import pytest
 
 from flashtile import _native
-from flashtile.attention import _KERNEL_FUNCTIONS, KERNELS, PREPROCESS_BLOCK_M, candidates
+from flashtile.attention import (_KERNEL_FUNCTIONS, CANDIDATES, KERNELS,
+                                 block_d, candidates, preprocess_block_m)
 from flashtile.errors import CompilationError
 from flashtile.kernels import kernels_dir
 from flashtile.ptxas import find_ptxas, signature
 
 ARCHS = (75, 80, 90)
-ATTENTION_HEAD_DIMS = (16, 32, 64, 80, 128)
+ATTENTION_HEAD_DIMS = (16, 32, 64, 80, 128, 256)
 
 
 
@@ -77,7 +78,7 @@ def _attention_cases() -> List[Case]:
         for arch in ARCHS:
             for dtype in ("f16", "bf16"):
                 error = r"bf16 mma\.sync needs sm_80" if dtype == "bf16" and arch < 80 else None
-                for kernel in KERNELS:
+                for kernel in (k for k in KERNELS if block_d(head_dim) in CANDIDATES[k]):
                     configs = candidates(kernel, head_dim, arch)
                     for config in configs if dtype == "f16" else configs[:1]:
                         for causal in (False, True):
@@ -88,7 +89,7 @@ def _attention_cases() -> List[Case]:
                                               equal_to_1=MHA))
                 for small in ("attention_bwd_preprocess", "attention_bwd_dq_convert"):
                     cases.append(Case("attention.py", small, dtype,
-                                      dict(common, BLOCK_M=PREPROCESS_BLOCK_M), arch, 4, 1, None,
+                                      dict(common, BLOCK_M=preprocess_block_m(head_dim)), arch, 4, 1, None,
                                       True))
     return cases
 
@@ -103,7 +104,7 @@ VARIANTS = {
     "gqa-causal": (dict(CAUSAL=True), ()),
     "gqa-all": (dict(WINDOW=True, SOFTCAP=True, ALIBI=True), ()),
 }
-VARIANT_HEAD_DIMS = (32, 64, 128)
+VARIANT_HEAD_DIMS = (32, 64, 128, 256)
 
 
 def _variant_cases() -> List[Case]:
