@@ -70,6 +70,9 @@ public:
   Lexer(SourceMgr &sourceMgr, unsigned bufferID, std::vector<Token> &tokens)
       : sourceMgr(sourceMgr), tokens(tokens) {
     StringRef buffer = sourceMgr.getMemoryBuffer(bufferID)->getBuffer();
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of
+    // the first line, as for Python.
+    buffer.consume_front("\xEF\xBB\xBF");
     cur = buffer.begin();
     end = buffer.end();
   }
