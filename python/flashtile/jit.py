@@ -18,11 +18,14 @@ kernel is specialised on
   aligned (``tile.divisibility`` hints for the GPU backend), and which int
   arguments equal 1: those are compiled as the constant 1, as Triton does,
   so that a unit stride makes the access contiguous and vectorizable,
-* ``num_warps`` and ``num_stages`` (GPU launch options, validated here and
-  recorded in the key and passed to the GPU compile),
+* ``num_warps`` and ``num_stages`` (GPU launch options, validated here:
+  a power of two in 1..16 and 1..16, recorded in the key and passed to the
+  GPU compile),
 * the backend: the CPU executor, or CUDA with the device's arch,
 
-and each specialisation is compiled once: an in-memory dict per kernel, then
+and each specialisation is compiled once (grids are checked against CUDA's
+limits, x < 2**31 and y, z <= 65535, on every backend; constexpr ints must
+fit in 64 bits): an in-memory dict per kernel, then
 the on-disk cache (tile IR for the CPU, PTX and launch metadata for CUDA; see
 :mod:`flashtile.cache`). Numpy arrays (``ml_dtypes.bfloat16`` too) and CPU
 torch tensors run on the CPU executor and are written in place; CUDA torch
@@ -69,6 +72,10 @@ __all__ = ["jit", "JITFunction", "CompiledKernel"]
 _I32 = (-(2**31), 2**31 - 1)
 _I64 = (-(2**63), 2**63 - 1)
 _RESERVED = ("num_warps", "num_stages")
+#: Software-pipelining depth: more stages than this only multiply shared memory.
+MAX_NUM_STAGES = 16
+#: Programs per grid dimension, for every backend (CUDA's limits).
+MAX_GRID = (2**31 - 1, 65535, 65535)
 # Environment variables that make every launch take the slow path.
 _ENV_BYPASS = ("FLASHTILE_INTERPRET", "FLASHTILE_DUMP_IR")
 
@@ -394,6 +401,8 @@ class JITFunction:
         for d in g:
             if type(d) is not int or d < 0:
                 return None
+        if g[0] > MAX_GRID[0] or g[1] > MAX_GRID[1] or g[2] > MAX_GRID[2]:
+            return None
         return g
 
     # -- Argument binding ---------------------------------------------------
@@ -404,8 +413,9 @@ class JITFunction:
     def _check_options(self, num_warps: Any, num_stages: Any) -> None:
         if not _is_int(num_warps) or not 1 <= num_warps <= 16 or num_warps & (num_warps - 1):
             raise self._error(f"num_warps must be a power of two in 1..16, got {num_warps!r}")
-        if not _is_int(num_stages) or num_stages < 1:
-            raise self._error(f"num_stages must be an int >= 1, got {num_stages!r}")
+        if not _is_int(num_stages) or not 1 <= num_stages <= MAX_NUM_STAGES:
+            raise self._error(f"num_stages must be an int in 1..{MAX_NUM_STAGES}, got "
+                              f"{num_stages!r}")
 
     def _bind(self, args: Sequence[Any], kwargs: Dict[str, Any]) -> _Binding:
         params = self.params
@@ -457,6 +467,9 @@ class JITFunction:
         return binding
 
     def _constexpr(self, name: str, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) \
+                and not -2**63 <= value < 2**63:
+            raise self._error(f"constexpr '{name}' = {value} does not fit in 64 bits")
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
         if isinstance(value, fl.constexpr):
@@ -561,6 +574,9 @@ class JITFunction:
         if any(g < 0 for g in grid):
             raise self._error(f"the grid has a negative size: {tuple(grid)}")
         dims = [int(g) for g in grid] + [1] * (3 - len(grid))
+        if dims[0] > MAX_GRID[0] or dims[1] > MAX_GRID[1] or dims[2] > MAX_GRID[2]:
+            raise self._error(f"the grid {tuple(grid)} exceeds the limits of a launch: x "
+                              f"<= {MAX_GRID[0]}, y and z <= {MAX_GRID[1]} (as CUDA's)")
         return dims[0], dims[1], dims[2]
 
     # -- Compilation and caches ---------------------------------------------

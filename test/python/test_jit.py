@@ -92,8 +92,16 @@ def test_launch_options_are_validated(xy):
     for bad in (0, 3, 32, 2.0):
         with pytest.raises(ArgumentError, match="num_warps must be a power of two in 1..16"):
             K.copy[(1,)](x, y, 40, BLOCK=16, num_warps=bad)
-    with pytest.raises(ArgumentError, match="num_stages must be an int >= 1"):
-        K.copy[(1,)](x, y, 40, BLOCK=16, num_stages=0)
+    for bad in (0, 17, 10**30):
+        with pytest.raises(ArgumentError, match=r"num_stages must be an int in 1\.\.16"):
+            K.copy[(1,)](x, y, 40, BLOCK=16, num_stages=bad)
+    # Huge ints name what they are instead of leaking a pybind11 cast error.
+    with pytest.raises(ArgumentError, match="constexpr 'BLOCK' = 9223372036854775808 does not "
+                                            "fit in 64 bits"):
+        K.copy[(1,)](x, y, 40, BLOCK=2**63)
+    for grid in ((2**31,), (1, 65536), (1, 1, 2**63)):
+        with pytest.raises(ArgumentError, match="exceeds the limits of a launch"):
+            K.copy[grid](x, y, 40, BLOCK=16)
 
 
 def test_calling_a_kernel_directly_explains_the_launch_syntax(xy):
