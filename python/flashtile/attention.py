@@ -473,7 +473,10 @@ def _register_torch_ops(torch: Any) -> None:
         return  # an old torch, or the test suite's fake torch
     from . import torch_ops
 
-    torch_ops.register()
+    try:
+        torch_ops.register()
+    except Exception as error:  # noqa: BLE001 - eager use must not depend on it
+        torch_ops.REGISTRATION_ERROR = error  # reported if torch.compile traces a call
 
 
 def _describe_device(x: Any) -> str:

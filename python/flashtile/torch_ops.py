@@ -18,6 +18,9 @@ from typing import Any, Optional, Tuple
 __all__ = ["attention", "register"]
 
 _OPS: Any = None
+#: Why registering the ops failed at import, if it did (eager calls do not
+#: need them; a traced call reports it).
+REGISTRATION_ERROR: Optional[BaseException] = None
 
 
 def register() -> None:
@@ -37,7 +40,9 @@ def _ops() -> Any:
     if torch.compiler.is_compiling():
         raise RuntimeError("flashtile's torch custom ops are not registered yet and cannot be "
                            "while torch.compile traces: import torch before flashtile, or call "
-                           "flashtile.torch_ops.register() before compiling")
+                           "flashtile.torch_ops.register() before compiling"
+                           + (f" (registering failed: {REGISTRATION_ERROR!r})"
+                              if REGISTRATION_ERROR else ""))
 
     from .attention import Variant, _backward, _forward, _Options
 
