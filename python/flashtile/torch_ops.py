@@ -11,8 +11,8 @@ the current stream, so CUDA graph capture and replay work once the kernels
 have been compiled and tuned by a warm-up call.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: torch.library.custom_op infers
+# the ops' schemas from their annotations, which must be real types here.
 from typing import Any, Optional, Tuple
 
 __all__ = ["attention", "register"]
