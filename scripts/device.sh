@@ -14,7 +14,8 @@
 #       tests     GPU pytest suite: test_gpu_attention, test_gpu_jit,
 #                 test_cuda_launch, test_autotune, test_ptxas (about 4 minutes)
 #       sanitize  compute-sanitizer memcheck and racecheck on attention
-#                 forward + backward (python3 -m flashtile.demo --small)
+#                 forward + backward (python3 -m flashtile.demo --small, then
+#                 test/python/sanitize_variants.py)
 #       bench     bench/bench_attention.py (speed, memory, launch overhead)
 #       tune      bench/tune_attention.py: times the attention kernels over
 #                 launch configurations (not part of all)
@@ -176,6 +177,10 @@ sanitize() {
     step "$tool" "$limit" sanitizer.log compute-sanitizer --tool "$tool" --error-exitcode 3 \
       python3 -m flashtile.demo --device cuda --small
   fi
+  # The variants (GQA, windows, softcap, ALiBi), with the filter that worked.
+  step "$tool-variants" "$limit" sanitizer.log compute-sanitizer --tool "$tool" \
+    $( ((rc == 0)) && echo "${filter[@]}") --error-exitcode 3 \
+    python3 test/python/sanitize_variants.py
   unset PYTORCH_NO_CUDA_MEMORY_CACHING
   tail -n 6 "$out/sanitizer.log"
 }
