@@ -160,16 +160,24 @@ def _variant_args(v: Variant, stride_alibi_b: int, nheads: int, head_ratio: int,
             v.window_right, v.softcap]
 
 
+def _alibi_per_batch(shape: Tuple[int, ...], batch: int, nheads: int) -> bool:
+    """Whether ALiBi slopes of `shape` are per (batch, head), not per head;
+    raises ArgumentError for any other shape."""
+    if shape == (nheads,):
+        return False
+    if shape == (batch, nheads):
+        return True
+    raise ArgumentError(f"alibi_slopes must have shape ({nheads},) or ({batch}, {nheads}), "
+                        f"got {shape}")
+
+
 def _alibi_array(alibi_slopes: Any, batch: int, nheads: int) -> Tuple[np.ndarray, int]:
     """The slopes as a contiguous float32 array and their batch stride (0
-    for (nheads,) slopes)."""
+    for (nheads,) slopes); a dummy word where there are none."""
+    if alibi_slopes is None:
+        return np.zeros(1, np.float32), 0
     slopes = np.ascontiguousarray(alibi_slopes, dtype=np.float32)
-    if slopes.shape == (nheads,):
-        return slopes, 0
-    if slopes.shape == (batch, nheads):
-        return slopes, nheads
-    raise ArgumentError(f"alibi_slopes must have shape ({nheads},) or ({batch}, {nheads}), "
-                        f"got {slopes.shape}")
+    return slopes, nheads if _alibi_per_batch(slopes.shape, batch, nheads) else 0
 
 
 def attention_forward(
@@ -186,8 +194,7 @@ def attention_forward(
     seqlen_k = k.shape[1]
     scale = 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
     var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q, seqlen_k)
-    slopes, stride_alibi_b = (_alibi_array(alibi_slopes, batch, nheads) if var.alibi
-                              else (np.zeros(1, np.float32), 0))
+    slopes, stride_alibi_b = _alibi_array(alibi_slopes, batch, nheads)
     bm, bn = default_blocks(seqlen_q, seqlen_k)
     bm, bn = block_m or bm, block_n or bn
     out = np.zeros_like(q)
@@ -220,8 +227,7 @@ def attention_backward(
     seqlen_k, nheads_k = k.shape[1], k.shape[2]
     scale = 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
     var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q, seqlen_k)
-    slopes, stride_alibi_b = (_alibi_array(alibi_slopes, batch, nheads) if var.alibi
-                              else (np.zeros(1, np.float32), 0))
+    slopes, stride_alibi_b = _alibi_array(alibi_slopes, batch, nheads)
     tail = _variant_args(var, stride_alibi_b, nheads, nheads // nheads_k, seqlen_q, seqlen_k,
                          scale)
     bm, bn = default_blocks(seqlen_q, seqlen_k)
@@ -272,6 +278,10 @@ def _config(block_m: int, block_n: int, num_warps: int, num_stages: int) -> Conf
 #: PREPROCESS_BLOCK_M rows per program with 4 warps.
 KERNELS = ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq", "attention_bwd_dkdv_atomic")
 PREPROCESS_BLOCK_M = 64
+#: attention_bwd_dkdv_atomic is attention_bwd_dkdv with DQ_ATOMIC (set by
+#: its candidates): dK, dV and dQ (float32 atomics) in one pass, the
+#: default backward; the other two are the deterministic one.
+_KERNEL_FUNCTIONS = {"attention_bwd_dkdv_atomic": "attention_bwd_dkdv"}
 
 
 def preprocess_block_m(head_dim: int) -> int:
@@ -279,10 +289,6 @@ def preprocess_block_m(head_dim: int) -> int:
     PREPROCESS_BLOCK_M, halved above head dim 128 (two 64 x 256 tiles in 4
     warps' registers spill)."""
     return PREPROCESS_BLOCK_M if block_d(head_dim) <= 128 else PREPROCESS_BLOCK_M // 2
-#: attention_bwd_dkdv_atomic is attention_bwd_dkdv with DQ_ATOMIC (set by
-#: its candidates): dK, dV and dQ (float32 atomics) in one pass, the
-#: default backward; the other two are the deterministic one.
-_KERNEL_FUNCTIONS = {"attention_bwd_dkdv_atomic": "attention_bwd_dkdv"}
 
 
 #: Padded head dimensions whose default backward (deterministic=False) adds
@@ -568,13 +574,9 @@ def _options(q: Any, k: Any, causal: Any, window_size: Any = (-1, -1), softcap: 
             or alibi_slopes.device != q.device:
         raise ArgumentError(f"alibi_slopes must be a torch.float32 tensor on {q.device} (as "
                             f"flash-attn), got {_describe(alibi_slopes)}")
-    if tuple(alibi_slopes.shape) == (nheads,):
-        return _Options(var, alibi_slopes.contiguous(), 0)
-    if tuple(alibi_slopes.shape) == (batch, nheads):
-        slopes = alibi_slopes if alibi_slopes.stride(-1) == 1 else alibi_slopes.contiguous()
-        return _Options(var, slopes, slopes.stride(0))
-    raise ArgumentError(f"alibi_slopes must have shape ({nheads},) or ({batch}, {nheads}), got "
-                        f"{tuple(alibi_slopes.shape)}")
+    per_batch = _alibi_per_batch(tuple(alibi_slopes.shape), batch, nheads)
+    slopes = alibi_slopes if alibi_slopes.stride(-1) == 1 else alibi_slopes.contiguous()
+    return _Options(var, slopes, slopes.stride(0) if per_batch else 0)
 
 
 def _describe(x: Any) -> str:
@@ -823,21 +825,24 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     alibi = _alibi_arg(q, opts)
     is_variant = _is_variant(q, k, opts)
     attention = kernels.load("attention")
-    attention.attention_bwd_preprocess[(cdiv(seqlen_q, preprocess_block_m(head_dim)), batch * nheads)](
+    rows, rows_k = batch * nheads, batch * nheads_k
+    small_m = preprocess_block_m(head_dim)
+    attention.attention_bwd_preprocess[(cdiv(seqlen_q, small_m), rows)](
         out, dout, delta, *_strides(out), *_strides(dout), nheads, seqlen_q,
-        BLOCK_M=preprocess_block_m(head_dim), num_warps=4, num_stages=1, **common,
+        BLOCK_M=small_m, num_warps=4, num_stages=1, **common,
     )
     strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
-    rows, rows_k = batch * nheads, batch * nheads_k
     if backward_kernels(head_dim, deterministic, is_variant, seqlen_q) == (
             "attention_bwd_dkdv", "attention_bwd_dq"):
         no_dq = _no_lse(q.device)
-        tuner("attention_bwd_dkdv", head_dim, arch, is_variant)[_block_grid(seqlen_k, rows_k, "BLOCK_N")](
+        tuner("attention_bwd_dkdv", head_dim, arch, is_variant)[
+            _block_grid(seqlen_k, rows_k, "BLOCK_N")](
             q, k, v, dout, lse, delta, dk, dv, no_dq, alibi,
             *strides_qkvdo, *_strides(dk), *_strides(dv), 0, 0, 0, *tail,
             **variants, **common,
         )
-        tuner("attention_bwd_dq", head_dim, arch, is_variant)[_block_grid(seqlen_q, rows, "BLOCK_M")](
+        tuner("attention_bwd_dq", head_dim, arch, is_variant)[
+            _block_grid(seqlen_q, rows, "BLOCK_M")](
             q, k, v, dout, lse, delta, dq, alibi,
             *strides_qkvdo, *_strides(dq), *tail,
             **variants, **common,
@@ -851,9 +856,9 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
             *strides_qkvdo, *_strides(dk), *_strides(dv), *_strides(dqa), *tail,
             **variants, **common,
         )
-        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, preprocess_block_m(head_dim)), rows)](
+        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, small_m), rows)](
             dqa, dq, *_strides(dqa), *_strides(dq), nheads, seqlen_q, scale,
-            BLOCK_M=preprocess_block_m(head_dim), num_warps=4, num_stages=1, **common,
+            BLOCK_M=small_m, num_warps=4, num_stages=1, **common,
         )
     return dq, dk, dv
 
