@@ -138,6 +138,15 @@ def unmasked_key_range(start_m, sees, BLOCK_M, BLOCK_N):
     return begin, end
 
 
+def key_block_masked(start_n, full_begin, full_end, WINDOW):
+    """Whether key block `start_n` lies outside unmasked_key_range's
+    [full_begin, full_end) (whose begin matters only with a window)."""
+    masked = start_n >= full_end
+    if WINDOW:
+        masked = masked | (start_n < full_begin)
+    return masked
+
+
 def query_range(start_n, sees, BLOCK_N):
     """[begin, end) of the queries that can see a key of key block `start_n`."""
     seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right = sees
@@ -299,9 +308,7 @@ def attention_fwd(
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
         v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-        masked = start_n >= full_end
-        if WINDOW:
-            masked = masked | (start_n < full_begin)
+        masked = key_block_masked(start_n, full_begin, full_end, WINDOW)
         s = block_scores(mm(q, fl.trans(k)), rows, cols, masked, sees, scoring)
         m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
         acc = mm(p.to(v.dtype), v, rescale(acc, alpha))
@@ -474,9 +481,7 @@ def attention_bwd_dq(
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
         v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
-        masked = start_n >= full_end
-        if WINDOW:
-            masked = masked | (start_n < full_begin)
+        masked = key_block_masked(start_n, full_begin, full_end, WINDOW)
         qk = mm(q, fl.trans(k))
         p = probabilities(qk, lse, rows, cols, masked, sees, scoring)
         dp = mm(do, fl.trans(v))
