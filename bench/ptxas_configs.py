@@ -38,12 +38,13 @@ ATTENTION_KERNELS = ("attention_fwd", "attention_bwd_preprocess", "attention_bwd
 
 def compile_ptx(kernel: str, constexprs: Dict, dtype: str = "f16", arch: int = 80,
                 num_warps: int = 4, num_stages: int = 2, source_file: Optional[Path] = None):
-    """The compiled CUDA kernel (flashtile._core.Kernel) of a kernels/ file;
-    every pointer is 16-byte aligned, head_ratio is 1 (MHA)."""
+    """The compiled CUDA kernel (flashtile._core.Kernel) of a kernels/ file
+    as the JIT specialises contiguous tensors: every pointer 16-byte aligned,
+    every stride divisible by 16, head_ratio 1 (MHA)."""
     path = source_file or (kernels_dir() / "attention.py")
     source = path.read_text()
     types = signature(source, str(path), kernel, dtype)
-    divisible = {n for n, t in types.items() if t.startswith("*")}
+    divisible = {n for n, t in types.items() if t.startswith("*") or n.startswith("stride")}
     ones = {"head_ratio"} & set(types)  # MHA: the JIT specialises head_ratio == 1
     return _native.core().compile(source, str(path), kernel, constexprs, types, divisible,
                                   False, "cuda", arch, num_warps, num_stages, ones)

@@ -296,7 +296,9 @@ def preprocess_block_m(head_dim: int) -> int:
 #: dQ pass on the H200 (bench/results/2026-12-02-h200-speed1: d64 N1024
 #: 113 vs 78 TFLOP/s fwd+bwd, N4096 184 vs 179). At d128 the fused kernel
 #: fits only 32-row query blocks without spilling and the separate pass is
-#: faster (179 vs 186 at N4096, 179 vs 190 at N16k), so it stays the default.
+#: faster (179 vs 186 at N4096, 179 vs 190 at N16k), so it stays the default
+#: (and that 32-row configuration spills at head dim 80 with divisible
+#: strides, so BLOCK_D 128 has no fused candidate).
 ATOMIC_DQ_BLOCK_DS = frozenset({16, 32, 64})
 #: ... and from this many queries on: the second 2026-12-02 run measured the
 #: separate pass ahead at N1024 (d64 causal 80 vs 64 TFLOP/s, full 162 vs
@@ -326,7 +328,9 @@ def _atomic(block_m: int, block_n: int, num_warps: int, num_stages: int) -> Conf
 #: (FLASHTILE_AUTOTUNE=0 uses it untimed): the fastest of the H200 tuning
 #: runs (bench/results/2026-12-01-h200-speed1). Every candidate assembles
 #: with 0 spill bytes at sm_75 (with TURING_CANDIDATES), sm_80 and sm_90,
-#: f16 and bf16, causal or not (test/python/test_ptxas.py checks them;
+#: f16 and bf16, causal or not, as the JIT specialises contiguous tensors
+#: (every stride divisible by 16: the cp.async path; test/python/test_ptxas.py
+#: checks them, and the defaults with odd strides too;
 #: bench/ptxas_configs.py prints their registers; docs/perf.md has the table).
 CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
     "attention_fwd": {
@@ -335,7 +339,7 @@ CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
         64: [_config(128, 64, 4, 3), _config(128, 64, 4, 2), _config(64, 128, 4, 2),
              _config(128, 128, 8, 2)],
         128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2), _config(128, 64, 8, 2),
-              _config(64, 128, 4, 2)],
+              _config(128, 64, 8, 3)],
         256: [_config(64, 32, 8, 2)],
     },
     "attention_bwd_dkdv": {
@@ -355,8 +359,7 @@ CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
     "attention_bwd_dkdv_atomic": {
         16: [_atomic(64, 128, 8, 2)],
         32: [_atomic(64, 64, 8, 2)],
-        64: [_atomic(32, 128, 8, 2), _atomic(32, 64, 4, 2)],
-        128: [_atomic(32, 64, 8, 2)],
+        64: [_atomic(32, 128, 8, 2), _atomic(32, 64, 8, 2)],
     },
 }
 
@@ -367,11 +370,13 @@ MIN_HEAD_DIM, MAX_HEAD_DIM = 8, 256
 #: Where sm_75 (m16n8k8, no cp.async) needs smaller backward tiles to stay
 #: spill-free: the candidates used on Turing instead of CANDIDATES.
 TURING_CANDIDATES: Dict[str, Dict[int, List[Config]]] = {
-    "attention_fwd": {128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2)],
+    "attention_fwd": {64: [_config(64, 128, 4, 2), _config(128, 128, 8, 2), _config(64, 64, 4, 2)],
+                      128: [_config(64, 64, 4, 3), _config(64, 64, 4, 2)],
                       256: [_config(64, 64, 8, 2)]},
     "attention_bwd_dkdv": {64: [_config(32, 128, 8, 2), _config(64, 64, 8, 2)],
                            128: [_config(32, 64, 8, 2)], 256: [_config(16, 32, 8, 2)]},
     "attention_bwd_dq": {128: [_config(64, 64, 8, 2)], 256: [_config(32, 32, 4, 2)]},
+    "attention_bwd_dkdv_atomic": {64: [_atomic(32, 64, 8, 2), _atomic(32, 64, 4, 2)]},
 }
 
 

@@ -16,6 +16,7 @@ The compiles run in a thread pool (the C++ API releases the GIL).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -55,13 +56,19 @@ class Case(NamedTuple):
     expect_error: Optional[str] = None  # a regex the compile error must match
     check_spills: bool = False
     equal_to_1: Tuple[str, ...] = ()  # ints specialised as 1 (as the JIT does)
+    #: The JIT specialises ints divisible by 16; every stride of a contiguous
+    #: tensor is (its 16-byte cp.async path). False: no stride is (the
+    #: scalar-load path of odd layouts).
+    strides_divisible: bool = True
+    divisible: Tuple[str, ...] = ()  # other ints specialised as multiples of 16
 
     @property
     def id(self) -> str:
         cx = ",".join(f"{k}={v}" for k, v in sorted(self.constexprs.items()))
         ones = "".join(f"-{name}=1" for name in self.equal_to_1)
+        odd = "" if self.strides_divisible else "-odd-strides"
         return (f"{self.kernel}-{self.dtype}-sm{self.arch}-w{self.num_warps}s{self.num_stages}"
-                f"-{cx}{ones}")
+                f"-{cx}{ones}{odd}")
 
 
 def function(kernel: str) -> str:
@@ -81,12 +88,15 @@ def _attention_cases() -> List[Case]:
                 for kernel in (k for k in KERNELS if block_d(head_dim) in CANDIDATES[k]):
                     configs = candidates(kernel, head_dim, arch)
                     for config in configs if dtype == "f16" else configs[:1]:
-                        for causal in (False, True):
+                        # Odd layouts (a stride not divisible by 16) take the
+                        # scalar-load path: checked for the default only.
+                        layouts = (True, False) if config == configs[0] else (True,)
+                        for causal, divisible in itertools.product((False, True), layouts):
                             cx = dict(common, **config.kwargs, CAUSAL=causal)
                             cases.append(Case("attention.py", function(kernel), dtype, cx, arch,
                                               config.num_warps, config.num_stages, error,
                                               check_spills=error is None,
-                                              equal_to_1=MHA))
+                                              equal_to_1=MHA, strides_divisible=divisible))
                 for small in ("attention_bwd_preprocess", "attention_bwd_dq_convert"):
                     cases.append(Case("attention.py", small, dtype,
                                       dict(common, BLOCK_M=preprocess_block_m(head_dim)), arch, 4, 1, None,
@@ -105,6 +115,8 @@ VARIANTS = {
     "gqa-all": (dict(WINDOW=True, SOFTCAP=True, ALIBI=True), ()),
 }
 VARIANT_HEAD_DIMS = (32, 64, 128, 256)
+#: kernels/matmul.py's inner strides, 1 for row-major A, B and C.
+MATMUL_UNIT_STRIDES = ("stride_ak", "stride_bn", "stride_cn")
 
 
 def _variant_cases() -> List[Case]:
@@ -136,6 +148,11 @@ def _small_kernel_cases() -> List[Case]:
         cases.append(Case("matmul.py", "matmul", "f16", blocks, arch))
         cases.append(Case("matmul.py", "matmul", "f16", {"BLOCK_M": 128, "BLOCK_N": 128,
                                                          "BLOCK_K": 32}, arch, 8, 3))
+        # Row-major operands as the JIT sees them: unit inner strides.
+        cases.append(Case("matmul.py", "matmul", "f16", {"BLOCK_M": 128, "BLOCK_N": 128,
+                                                         "BLOCK_K": 32}, arch, 8, 3,
+                          equal_to_1=MATMUL_UNIT_STRIDES, divisible=("M", "N", "K"),
+                          check_spills=True))
         cases.append(Case("matmul.py", "matmul", "bf16", blocks, arch,
                           expect_error=r"bf16 mma\.sync needs sm_80" if arch < 80 else None))
         cases.append(Case("matmul.py", "matmul", "f32", dict(blocks, ALLOW_TF32=True), arch,
@@ -160,7 +177,10 @@ def _run(case: Case) -> Result:
     path = kernels_dir() / case.file
     source = path.read_text()
     types = signature(source, str(path), case.kernel, case.dtype)
-    aligned = {name for name, t in types.items() if t.startswith("*")}
+    aligned = {name for name, t in types.items()
+               if t.startswith("*") or name in case.divisible
+               or (case.strides_divisible and name.startswith("stride")
+                   and name not in case.equal_to_1)}
     try:
         kernel = _native.core().compile(source, str(path), case.kernel, case.constexprs, types,
                                         aligned, False, "cuda", case.arch, case.num_warps,
@@ -200,3 +220,15 @@ def test_ptxas_accepts_the_ptx(case: Case, results: Dict[str, Result]):
         assert spills, result.report
         assert all(s == ("0", "0") for s in spills), (
             f"{case.kernel} spills at the flash_attn_func configuration:\n{result.report}")
+    if case.kernel in _COPIED_KERNELS and case.dtype == "f16" and case.arch >= 80 and (
+            case.kernel != "matmul" or case.equal_to_1):
+        # Divisible strides are what makes the tiles cp.async copies (sm_80
+        # on; 8 bytes where a tile has fewer 16-byte pieces than threads);
+        # odd strides must not claim them.
+        copies = re.search(r"cp\.async\.c[ag]\.shared\.global", result.ptx) is not None
+        assert copies == case.strides_divisible, (
+            f"cp.async copies {'missing' if case.strides_divisible else 'with odd strides'}")
+
+
+#: Kernels whose K/V (or Q/dO, A/B) tiles are pipelined through cp.async.
+_COPIED_KERNELS = ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq", "matmul")
