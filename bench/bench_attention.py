@@ -287,11 +287,15 @@ def launch_overheads() -> Dict[str, Dict[str, float]]:
     lse = torch.empty((1, 1, 128), device="cuda")
     cfg = candidates("attention_fwd", 64)[0]
     s = q.stride()[:3]
-    args = (q, q, q, o, lse, *s, *s, *s, *s, 1, 128, 128, 0.125)
+    no_alibi = torch.zeros(1, device="cuda")
+    no_seqlens = torch.zeros(1, device="cuda", dtype=torch.int32)
+    # stride_alibi_b, nheads, head_ratio, seqlens, scale, window sides, softcap
+    args = (q, q, q, o, lse, no_alibi, no_seqlens, no_seqlens, *s, *s, *s, *s,
+            0, 1, 1, 128, 128, 0.125, 0, 0, 0.0)
     calls: Dict[str, Callable[[], Any]] = {
         "flashtile vector_add (4 args, @jit fast path)":
             lambda: add[(1,)](x, y, z, n, BLOCK=1024),
-        "flashtile attention_fwd (26 args, @jit fast path)":
+        "flashtile attention_fwd (31 args, @jit fast path)":
             lambda: fwd[(1, 1)](*args, HEAD_DIM=64, **cfg.all_kwargs()),
         "flashtile flash_attn_func fwd (checks, allocation, launch)":
             lambda: flash_attn_func(q, q, q),

@@ -60,8 +60,9 @@ def problem(seqlen: int, head_dim: int = 64):
     for x in (q, k, v, o):
         strides += [s // x.itemsize for s in x.strides[:3]]
     slopes = np.zeros(1, np.float32)  # no ALiBi
+    no_seqlens = np.zeros(1, np.int32)  # a padded batch
     # stride_alibi_b, nheads, head_ratio, seqlens, scale, window sides, softcap
-    args = (q, k, v, o, lse, slopes, *strides, 0, 1, 1, seqlen, seqlen, head_dim ** -0.5, 0, 0,
+    args = (q, k, v, o, lse, slopes, no_seqlens, no_seqlens, *strides, 0, 1, 1, seqlen, seqlen, head_dim ** -0.5, 0, 0,
             0.0)
     meta = dict(HEAD_DIM=head_dim, BLOCK_M=16, BLOCK_N=16, CAUSAL=True)
     return args, meta

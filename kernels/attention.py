@@ -21,6 +21,10 @@ flash-attn, addressed through their batch/sequence/head strides (the head
 dimension is contiguous); k, v, dk, dv have nheads / head_ratio heads (MQA
 and GQA: query head h reads key/value head h // head_ratio, and dK/dV sum
 over the group). L and delta are (batch, nheads, seqlen_q) float32.
+``VARLEN`` packs the batch (flash-attn's varlen interface): sequence b is
+tokens [cu_seqlens[b], cu_seqlens[b + 1]) of (total, nheads, headdim)
+tensors passed with batch strides 0, each sequence masked and aligned on
+its own, and L and delta are (nheads, total_q).
 Scores are kept in log2 units: ``log2(e)`` is folded into the softmax scale so
 that ``exp2`` computes the exponentials. Variants, each a constexpr flag so
 that the plain kernel pays nothing for them: ``CAUSAL`` masks bottom-right
@@ -258,6 +262,37 @@ def rescale(acc, alpha):
 
 
 # ---------------------------------------------------------------------------
+# Sequences of a batch
+# ---------------------------------------------------------------------------
+
+
+def sequence(off_b, nheads, seqlen_q, seqlen_k, CuSeqQ, CuSeqK, VARLEN):
+    """(q0, k0, seqlen_q, seqlen_k, lse_b, lse_h) of batch entry off_b: its
+    first query and key token, its lengths, and the strides of L (and
+    delta): head h's rows start at off_b * lse_b + off_h * lse_h + q0. A
+    padded batch: every entry is seqlen_q x seqlen_k from token 0 and L is
+    (batch, nheads, seqlen_q). VARLEN: the entry is tokens [CuSeqQ[b],
+    CuSeqQ[b + 1]) of the packed queries (and likewise keys), seqlen_q is
+    the packed total and L is (nheads, total_q)."""
+    if VARLEN:
+        q0 = fl.load(CuSeqQ + off_b)
+        k0 = fl.load(CuSeqK + off_b)
+        length_q = fl.load(CuSeqQ + off_b + 1) - q0
+        length_k = fl.load(CuSeqK + off_b + 1) - k0
+        return q0, k0, length_q, length_k, 0, seqlen_q
+    return 0, 0, seqlen_q, seqlen_k, nheads * seqlen_q, seqlen_q
+
+
+def none_past(begin, end, start, seqlen, VARLEN):
+    """The range [begin, end) of a loop, empty where the program's block
+    (from `start`) lies past a packed sequence's end: the grid covers the
+    longest sequence."""
+    if VARLEN:
+        end = fl.where(start < seqlen, end, begin)
+    return end
+
+
+# ---------------------------------------------------------------------------
 # Forward
 # ---------------------------------------------------------------------------
 
@@ -265,7 +300,7 @@ def rescale(acc, alpha):
 @flashtile.jit
 def attention_fwd(
     Q: fl.pointer, K: fl.pointer, V: fl.pointer, O: fl.pointer, L: fl.pointer(fl.float32),
-    Alibi: fl.pointer(fl.float32),
+    Alibi: fl.pointer(fl.float32), CuSeqQ: fl.pointer(fl.int32), CuSeqK: fl.pointer(fl.int32),
     stride_qb, stride_qs, stride_qh,
     stride_kb, stride_ks, stride_kh,
     stride_vb, stride_vs, stride_vh,
@@ -277,7 +312,7 @@ def attention_fwd(
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
     CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
     SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
-    STORE_LSE: fl.constexpr = True,
+    STORE_LSE: fl.constexpr = True, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program computes query rows [start_m * BLOCK_M, +BLOCK_M) of one
@@ -287,22 +322,24 @@ def attention_fwd(
     off_b = off_hb // nheads
     off_h = off_hb % nheads
     off_hk = off_h // head_ratio
+    q0, k0, seqlen_q, seqlen_k, lse_b, lse_h = sequence(off_b, nheads, seqlen_q, seqlen_k, CuSeqQ, CuSeqK, VARLEN)
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_n = fl.arange(0, BLOCK_N)
     offs_d = fl.arange(0, BLOCK_D)
-    k_base = K + off_b * stride_kb + off_hk * stride_kh
-    v_base = V + off_b * stride_vb + off_hk * stride_vh
+    k_base = K + off_b * stride_kb + k0 * stride_ks + off_hk * stride_kh
+    v_base = V + off_b * stride_vb + k0 * stride_vs + off_hk * stride_vh
     sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
     scoring = scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI)
 
     # Line 4: load Q_i; lines 5-6: O_i = 0, l_i = 0, m_i = -inf.
-    q = load_tile(Q + off_b * stride_qb + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
+    q = load_tile(Q + off_b * stride_qb + q0 * stride_qs + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
     m_i = fl.full([BLOCK_M], -INF, fl.float32)
     l_i = fl.zeros([BLOCK_M], fl.float32)
     acc = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
 
     # Lines 7-11: for each visible block of keys K_j, V_j.
     begin, end = key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    end = none_past(begin, end, start_m * BLOCK_M, seqlen_q, VARLEN)
     full_begin, full_end = unmasked_key_range(start_m, sees, BLOCK_M, BLOCK_N)
     for start_n in range(begin, end, BLOCK_N):
         cols = start_n + offs_n
@@ -318,10 +355,10 @@ def attention_fwd(
     empty = l_i == 0.0  # rows that see no key: O = 0, L = +inf
     l_safe = fl.where(empty, 1.0, l_i)
     o = acc * (1.0 / l_safe)[:, None]  # one division per row
-    store_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
+    store_tile(O + off_b * stride_ob + q0 * stride_os + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
     if STORE_LSE:
         lse = fl.where(empty, INF, m_i * LN2 + fl.log(l_safe))
-        fl.store(L + off_hb * seqlen_q + rows, lse, mask=rows < seqlen_q)
+        fl.store(L + off_b * lse_b + off_h * lse_h + q0 + rows, lse, mask=rows < seqlen_q)
 
 
 # ---------------------------------------------------------------------------
@@ -331,11 +368,11 @@ def attention_fwd(
 
 @flashtile.jit
 def attention_bwd_preprocess(
-    O: fl.pointer, DO: fl.pointer, Delta: fl.pointer(fl.float32),
+    O: fl.pointer, DO: fl.pointer, Delta: fl.pointer(fl.float32), CuSeqQ: fl.pointer(fl.int32),
     stride_ob, stride_os, stride_oh,
     stride_dob, stride_dos, stride_doh,
     nheads: fl.int32, seqlen_q: fl.int32,
-    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
     # Algorithm 2, line 4: delta_i = rowsum(dO_i * O_i).
@@ -343,12 +380,13 @@ def attention_bwd_preprocess(
     off_hb = fl.program_id(1)
     off_b = off_hb // nheads
     off_h = off_hb % nheads
+    q0, _, seqlen_q, _, lse_b, lse_h = sequence(off_b, nheads, seqlen_q, seqlen_q, CuSeqQ, CuSeqQ, VARLEN)
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_d = fl.arange(0, BLOCK_D)
-    o = load_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM)
-    do = load_tile(DO + off_b * stride_dob + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+    o = load_tile(O + off_b * stride_ob + q0 * stride_os + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM)
+    do = load_tile(DO + off_b * stride_dob + q0 * stride_dos + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
     delta = fl.rowsum(o.to(fl.float32) * do.to(fl.float32))
-    fl.store(Delta + off_hb * seqlen_q + rows, delta, mask=rows < seqlen_q)
+    fl.store(Delta + off_b * lse_b + off_h * lse_h + q0 + rows, delta, mask=rows < seqlen_q)
 
 
 @flashtile.jit
@@ -356,6 +394,7 @@ def attention_bwd_dkdv(
     Q: fl.pointer, K: fl.pointer, V: fl.pointer, DO: fl.pointer,
     L: fl.pointer(fl.float32), Delta: fl.pointer(fl.float32), DK: fl.pointer, DV: fl.pointer,
     DQA: fl.pointer(fl.float32), Alibi: fl.pointer(fl.float32),
+    CuSeqQ: fl.pointer(fl.int32), CuSeqK: fl.pointer(fl.int32),
     stride_qb, stride_qs, stride_qh,
     stride_kb, stride_ks, stride_kh,
     stride_vb, stride_vs, stride_vh,
@@ -370,7 +409,7 @@ def attention_bwd_dkdv(
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
     CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
     SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
-    DQ_ATOMIC: fl.constexpr = False,
+    DQ_ATOMIC: fl.constexpr = False, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program owns key rows [start_n * BLOCK_N, +BLOCK_N) of one (batch,
@@ -385,14 +424,15 @@ def attention_bwd_dkdv(
     nheads_k = nheads // head_ratio
     off_b = off_hbk // nheads_k
     off_hk = off_hbk % nheads_k
+    q0, k0, seqlen_q, seqlen_k, lse_b, lse_h = sequence(off_b, nheads, seqlen_q, seqlen_k, CuSeqQ, CuSeqK, VARLEN)
     cols = start_n * BLOCK_N + fl.arange(0, BLOCK_N)
     offs_m = fl.arange(0, BLOCK_M)
     offs_d = fl.arange(0, BLOCK_D)
     sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
 
     # Algorithm 2, lines 6-7: load K_j, V_j; dK_j = dV_j = 0.
-    k = load_tile(K + off_b * stride_kb + off_hk * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
-    v = load_tile(V + off_b * stride_vb + off_hk * stride_vh, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+    k = load_tile(K + off_b * stride_kb + k0 * stride_ks + off_hk * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
+    v = load_tile(V + off_b * stride_vb + k0 * stride_vs + off_hk * stride_vh, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
     dk = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
     dv = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
 
@@ -400,21 +440,22 @@ def attention_bwd_dkdv(
     # group) that can see these keys; masks only on the diagonal and
     # window-edge blocks and in a ragged last key block.
     begin, end = query_range(start_n, sees, BLOCK_N)
+    end = none_past(begin, end, start_n * BLOCK_N, seqlen_k, VARLEN)
     full_begin, full_end = unmasked_query_range(start_n, sees, BLOCK_N)
     ragged = (start_n + 1) * BLOCK_N > seqlen_k
     for group_h in range(0, head_ratio):
         off_h = off_hk * head_ratio + group_h
-        off_hb = off_b * nheads + off_h
-        q_base = Q + off_b * stride_qb + off_h * stride_qh
-        do_base = DO + off_b * stride_dob + off_h * stride_doh
-        dqa_base = DQA + off_b * stride_dqab + off_h * stride_dqah
+        lse_row = off_b * lse_b + off_h * lse_h + q0
+        q_base = Q + off_b * stride_qb + q0 * stride_qs + off_h * stride_qh
+        do_base = DO + off_b * stride_dob + q0 * stride_dos + off_h * stride_doh
+        dqa_base = DQA + off_b * stride_dqab + q0 * stride_dqas + off_h * stride_dqah
         scoring = scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI)
         for start_m in range(begin, end, BLOCK_M):
             rows = start_m + offs_m
             q = load_tile(q_base, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
             do = load_tile(do_base, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
-            lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
-            delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+            lse = fl.load(L + lse_row + rows, mask=rows < seqlen_q, other=0.0)
+            delta = fl.load(Delta + lse_row + rows, mask=rows < seqlen_q, other=0.0)
             masked = ragged | (start_m < full_begin)
             if WINDOW:
                 masked = masked | (start_m + BLOCK_M > full_end)
@@ -430,15 +471,15 @@ def attention_bwd_dkdv(
                 fl.atomic_add(dqa_base + rows[:, None] * stride_dqas + offs_d[None, :], dq, mask=mask)
 
     # Line 16: write dK_j (times the softmax scale) and dV_j.
-    store_tile(DK + off_b * stride_dkb + off_hk * stride_dkh, cols, offs_d, stride_dks, seqlen_k, HEAD_DIM, dk * softmax_scale)
-    store_tile(DV + off_b * stride_dvb + off_hk * stride_dvh, cols, offs_d, stride_dvs, seqlen_k, HEAD_DIM, dv)
+    store_tile(DK + off_b * stride_dkb + k0 * stride_dks + off_hk * stride_dkh, cols, offs_d, stride_dks, seqlen_k, HEAD_DIM, dk * softmax_scale)
+    store_tile(DV + off_b * stride_dvb + k0 * stride_dvs + off_hk * stride_dvh, cols, offs_d, stride_dvs, seqlen_k, HEAD_DIM, dv)
 
 
 @flashtile.jit
 def attention_bwd_dq(
     Q: fl.pointer, K: fl.pointer, V: fl.pointer, DO: fl.pointer,
     L: fl.pointer(fl.float32), Delta: fl.pointer(fl.float32), DQ: fl.pointer,
-    Alibi: fl.pointer(fl.float32),
+    Alibi: fl.pointer(fl.float32), CuSeqQ: fl.pointer(fl.int32), CuSeqK: fl.pointer(fl.int32),
     stride_qb, stride_qs, stride_qh,
     stride_kb, stride_ks, stride_kh,
     stride_vb, stride_vs, stride_vh,
@@ -450,7 +491,7 @@ def attention_bwd_dq(
     softcap: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
     CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
-    SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
+    SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
     # This program owns query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
@@ -459,23 +500,26 @@ def attention_bwd_dq(
     off_b = off_hb // nheads
     off_h = off_hb % nheads
     off_hk = off_h // head_ratio
+    q0, k0, seqlen_q, seqlen_k, lse_b, lse_h = sequence(off_b, nheads, seqlen_q, seqlen_k, CuSeqQ, CuSeqK, VARLEN)
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_n = fl.arange(0, BLOCK_N)
     offs_d = fl.arange(0, BLOCK_D)
-    k_base = K + off_b * stride_kb + off_hk * stride_kh
-    v_base = V + off_b * stride_vb + off_hk * stride_vh
+    k_base = K + off_b * stride_kb + k0 * stride_ks + off_hk * stride_kh
+    v_base = V + off_b * stride_vb + k0 * stride_vs + off_hk * stride_vh
     sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
     scoring = scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI)
 
-    q = load_tile(Q + off_b * stride_qb + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
-    do = load_tile(DO + off_b * stride_dob + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
-    lse = fl.load(L + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
-    delta = fl.load(Delta + off_hb * seqlen_q + rows, mask=rows < seqlen_q, other=0.0)
+    lse_row = off_b * lse_b + off_h * lse_h + q0
+    q = load_tile(Q + off_b * stride_qb + q0 * stride_qs + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
+    do = load_tile(DO + off_b * stride_dob + q0 * stride_dos + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+    lse = fl.load(L + lse_row + rows, mask=rows < seqlen_q, other=0.0)
+    delta = fl.load(Delta + lse_row + rows, mask=rows < seqlen_q, other=0.0)
     dq = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
 
     # Algorithm 2, lines 10-13 seen from the query side: dQ_i += dS K_j;
     # masks only on the diagonal, window-edge and ragged blocks, as forward.
     begin, end = key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    end = none_past(begin, end, start_m * BLOCK_M, seqlen_q, VARLEN)
     full_begin, full_end = unmasked_key_range(start_m, sees, BLOCK_M, BLOCK_N)
     for start_n in range(begin, end, BLOCK_N):
         cols = start_n + offs_n
@@ -488,16 +532,16 @@ def attention_bwd_dq(
         ds = softcap_gradient(p * (dp - delta[:, None]), qk, scoring)
         dq = mm(ds.to(k.dtype), k, dq)
 
-    store_tile(DQ + off_b * stride_dqb + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)
+    store_tile(DQ + off_b * stride_dqb + q0 * stride_dqs + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)
 
 
 @flashtile.jit
 def attention_bwd_dq_convert(
-    DQA: fl.pointer(fl.float32), DQ: fl.pointer,
+    DQA: fl.pointer(fl.float32), DQ: fl.pointer, CuSeqQ: fl.pointer(fl.int32),
     stride_dqab, stride_dqas, stride_dqah,
     stride_dqb, stride_dqs, stride_dqh,
     nheads: fl.int32, seqlen_q: fl.int32, softmax_scale: fl.float32,
-    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
     # dQ = scale * the float32 sums attention_bwd_dkdv added (DQ_ATOMIC).
@@ -505,7 +549,8 @@ def attention_bwd_dq_convert(
     off_hb = fl.program_id(1)
     off_b = off_hb // nheads
     off_h = off_hb % nheads
+    q0, _, seqlen_q, _, _, _ = sequence(off_b, nheads, seqlen_q, seqlen_q, CuSeqQ, CuSeqQ, VARLEN)
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_d = fl.arange(0, BLOCK_D)
-    dq = load_tile(DQA + off_b * stride_dqab + off_h * stride_dqah, rows, offs_d, stride_dqas, seqlen_q, HEAD_DIM)
-    store_tile(DQ + off_b * stride_dqb + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)
+    dq = load_tile(DQA + off_b * stride_dqab + q0 * stride_dqas + off_h * stride_dqah, rows, offs_d, stride_dqas, seqlen_q, HEAD_DIM)
+    store_tile(DQ + off_b * stride_dqb + q0 * stride_dqs + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)

@@ -74,12 +74,93 @@ def default_blocks(seqlen_q: int, seqlen_k: int) -> Tuple[int, int]:
     return _pow2_at_most(seqlen_q, 64), _pow2_at_most(seqlen_k, 64)
 
 
-def _elem_strides(x: np.ndarray) -> Tuple[int, int, int]:
-    """(batch, seq, head) strides in elements; the head dim must be contiguous."""
+def _elem_strides(x: np.ndarray, packed: bool = False) -> Tuple[int, int, int]:
+    """(batch, seq, head) strides in elements (batch 0 where `packed`: a
+    varlen batch, whose sequences the kernels find by cu_seqlens); the head
+    dim must be contiguous."""
     item = x.itemsize
     if x.strides[3] != item:
         raise ArgumentError("the head dimension (last axis) must be contiguous")
-    return x.strides[0] // item, x.strides[1] // item, x.strides[2] // item
+    return 0 if packed else x.strides[0] // item, x.strides[1] // item, x.strides[2] // item
+
+
+class _Batch(NamedTuple):
+    """Where a batch's sequences lie, as the kernels take it: q, k, v as
+    4-d (batch, seqlen, nheads, headdim) arrays or tensors (a packed batch:
+    (1, total, nheads, headdim) views), cu_seqlens_q/k (int32, batch + 1;
+    a dummy word unless packed), the batch size and the longest sequences
+    (the grids' extent)."""
+
+    q: Any
+    k: Any
+    v: Any
+    cu_q: Any
+    cu_k: Any
+    batch: int
+    max_q: int
+    max_k: int
+    packed: bool
+
+    def lse_shape(self, nheads: int) -> Tuple[int, ...]:
+        """L (and delta): (batch, nheads, seqlen_q), or (nheads, total_q) packed."""
+        total_q = self.q.shape[1]
+        return (nheads, total_q) if self.packed else (self.batch, nheads, total_q)
+
+    def unpacked(self, x: Any) -> Any:
+        """An output of the kernels' 4-d shape as the caller's: (total, nheads,
+        headdim) for a packed batch."""
+        return x[0] if self.packed else x
+
+
+def _check_cu_seqlens(name: str, cu: Any, total: int) -> np.ndarray:
+    """cu_seqlens as int32: 1-d, from 0, non-decreasing, ending at `total`."""
+    array = np.asarray(cu)
+    if array.ndim != 1 or array.shape[0] < 2 or not np.issubdtype(array.dtype, np.integer):
+        raise ArgumentError(f"{name} must be a 1-d integer array of batch + 1 offsets, got "
+                            f"{array.dtype} of shape {array.shape}")
+    if array[0] != 0 or np.any(np.diff(array) < 0) or array[-1] != total:
+        raise ArgumentError(f"{name} must rise from 0 to the packed length {total}, got "
+                            f"{array.tolist()}")
+    return np.ascontiguousarray(array, dtype=np.int32)
+
+
+def _max_seqlen(name: str, given: Any, lengths: np.ndarray) -> int:
+    longest = int(lengths.max(initial=0))
+    if given is None:
+        return longest
+    if not isinstance(given, numbers.Integral) or isinstance(given, bool) or given < longest:
+        raise ArgumentError(f"{name} must be an int >= the longest sequence ({longest}), "
+                            f"got {given!r}")
+    return int(given)
+
+
+_NO_SEQLENS = np.zeros(1, np.int32)
+
+
+def _numpy_batch(q: Any, k: Any, v: Any, cu_seqlens_q: Any, cu_seqlens_k: Any,
+                 max_seqlen_q: Any, max_seqlen_k: Any) -> _Batch:
+    """The batch of numpy q, k, v: padded 4-d arrays, or with cu_seqlens_q/k
+    packed (total, nheads, headdim) ones."""
+    if cu_seqlens_q is None and cu_seqlens_k is None:
+        _check_qkv(q, k, v)
+        return _Batch(q, k, v, _NO_SEQLENS, _NO_SEQLENS, q.shape[0], q.shape[1], k.shape[1],
+                      False)
+    if cu_seqlens_q is None or cu_seqlens_k is None:
+        raise ArgumentError("cu_seqlens_q and cu_seqlens_k go together (a packed batch)")
+    for name, x in (("q", q), ("k", k), ("v", v)):
+        if not isinstance(x, np.ndarray) or x.ndim != 3:
+            raise ArgumentError(f"{name} must be a 3-d numpy array (total, nheads, headdim) "
+                                "with cu_seqlens")
+    cu_q = _check_cu_seqlens("cu_seqlens_q", cu_seqlens_q, q.shape[0])
+    cu_k = _check_cu_seqlens("cu_seqlens_k", cu_seqlens_k, k.shape[0])
+    if cu_q.shape != cu_k.shape:
+        raise ArgumentError(f"cu_seqlens_q has {cu_q.shape[0] - 1} sequences but cu_seqlens_k "
+                            f"{cu_k.shape[0] - 1}")
+    q4, k4, v4 = q[None], k[None], v[None]
+    _check_qkv(q4, k4, v4)
+    return _Batch(q4, k4, v4, cu_q, cu_k, cu_q.shape[0] - 1,
+                  _max_seqlen("max_seqlen_q", max_seqlen_q, np.diff(cu_q)),
+                  _max_seqlen("max_seqlen_k", max_seqlen_k, np.diff(cu_k)), True)
 
 
 def _check_qkv(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> None:
@@ -184,30 +265,36 @@ def attention_forward(
     q: np.ndarray, k: np.ndarray, v: np.ndarray, causal: bool = False,
     softmax_scale: Optional[float] = None, block_m: Optional[int] = None,
     block_n: Optional[int] = None, window_size: Tuple[int, int] = (-1, -1),
-    softcap: float = 0.0, alibi_slopes: Any = None,
+    softcap: float = 0.0, alibi_slopes: Any = None, cu_seqlens_q: Any = None,
+    cu_seqlens_k: Any = None, max_seqlen_q: Optional[int] = None,
+    max_seqlen_k: Optional[int] = None,
 ) -> Tuple[np.ndarray, np.ndarray]:
     """Returns (out, lse): out like q, lse (batch, nheads, seqlen_q)
     float32. k and v may have fewer heads than q (MQA/GQA); window_size,
-    softcap and alibi_slopes as flash_attn_func's."""
-    _check_qkv(q, k, v)
-    batch, seqlen_q, nheads, head_dim = q.shape
-    seqlen_k = k.shape[1]
+    softcap and alibi_slopes as flash_attn_func's. With cu_seqlens_q/k (and
+    optionally max_seqlen_q/k), flash_attn_varlen_func's packed batch: q, k,
+    v are (total, nheads, headdim), sequence b is tokens [cu_seqlens[b],
+    cu_seqlens[b + 1]), and lse is (nheads, total_q)."""
+    b = _numpy_batch(q, k, v, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
+    _, total_q, nheads, head_dim = b.q.shape
+    total_k = b.k.shape[1]
     scale = 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
-    var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q, seqlen_k)
-    slopes, stride_alibi_b = _alibi_array(alibi_slopes, batch, nheads)
-    bm, bn = default_blocks(seqlen_q, seqlen_k)
+    var = variant(causal, window_size, softcap, alibi_slopes is not None, total_q, total_k)
+    slopes, stride_alibi_b = _alibi_array(alibi_slopes, b.batch, nheads)
+    bm, bn = default_blocks(b.max_q, b.max_k)
     bm, bn = block_m or bm, block_n or bn
-    out = np.zeros_like(q)
-    lse = np.empty((batch, nheads, seqlen_q), dtype=np.float32)
-    grid = (cdiv(seqlen_q, bm), batch * nheads)
-    kernels.load("attention").attention_fwd[grid](
-        q, k, v, out, lse, slopes,
-        *_elem_strides(q), *_elem_strides(k), *_elem_strides(v), *_elem_strides(out),
-        *_variant_args(var, stride_alibi_b, nheads, nheads // k.shape[2], seqlen_q, seqlen_k,
-                       scale),
-        HEAD_DIM=head_dim, BLOCK_M=bm, BLOCK_N=bn, **var.constexprs(),
-    )
-    return out, lse
+    out = np.zeros_like(b.q)
+    lse = np.full(b.lse_shape(nheads), np.inf, dtype=np.float32)
+    grid = (cdiv(b.max_q, bm), b.batch * nheads)
+    if grid[0] > 0:
+        kernels.load("attention").attention_fwd[grid](
+            b.q, b.k, b.v, out, lse, slopes, b.cu_q, b.cu_k,
+            *(s for x in (b.q, b.k, b.v, out) for s in _elem_strides(x, b.packed)),
+            *_variant_args(var, stride_alibi_b, nheads, nheads // b.k.shape[2], total_q,
+                           total_k, scale),
+            HEAD_DIM=head_dim, BLOCK_M=bm, BLOCK_N=bn, VARLEN=b.packed, **var.constexprs(),
+        )
+    return b.unpacked(out), lse
 
 
 def attention_backward(
@@ -215,51 +302,62 @@ def attention_backward(
     lse: np.ndarray, causal: bool = False, softmax_scale: Optional[float] = None,
     block_m: Optional[int] = None, block_n: Optional[int] = None,
     deterministic: bool = True, window_size: Tuple[int, int] = (-1, -1),
-    softcap: float = 0.0, alibi_slopes: Any = None,
+    softcap: float = 0.0, alibi_slopes: Any = None, cu_seqlens_q: Any = None,
+    cu_seqlens_k: Any = None, max_seqlen_q: Optional[int] = None,
+    max_seqlen_k: Optional[int] = None,
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Returns (dq, dk, dv), each like its input. ``deterministic=False``
     adds dQ with atomics from the dK/dV kernel (the GPU's default path)
-    instead of the separate dQ pass."""
-    _check_qkv(q, k, v)
+    instead of the separate dQ pass. cu_seqlens_q/k: a packed batch, as
+    attention_forward."""
+    b = _numpy_batch(q, k, v, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
     if do.shape != q.shape or out.shape != q.shape or do.dtype != q.dtype:
         raise ArgumentError("do and out must have q's shape and dtype")
-    batch, seqlen_q, nheads, head_dim = q.shape
-    seqlen_k, nheads_k = k.shape[1], k.shape[2]
+    do4, out4 = (x[None] if b.packed else x for x in (do, out))
+    _, total_q, nheads, head_dim = b.q.shape
+    total_k, nheads_k = b.k.shape[1], b.k.shape[2]
+    if tuple(np.shape(lse)) != b.lse_shape(nheads):
+        raise ArgumentError(f"lse must have shape {b.lse_shape(nheads)}, got {np.shape(lse)}")
     scale = 1.0 / math.sqrt(head_dim) if softmax_scale is None else softmax_scale
-    var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q, seqlen_k)
-    slopes, stride_alibi_b = _alibi_array(alibi_slopes, batch, nheads)
-    tail = _variant_args(var, stride_alibi_b, nheads, nheads // nheads_k, seqlen_q, seqlen_k,
+    var = variant(causal, window_size, softcap, alibi_slopes is not None, total_q, total_k)
+    slopes, stride_alibi_b = _alibi_array(alibi_slopes, b.batch, nheads)
+    tail = _variant_args(var, stride_alibi_b, nheads, nheads // nheads_k, total_q, total_k,
                          scale)
-    bm, bn = default_blocks(seqlen_q, seqlen_k)
+    bm, bn = default_blocks(b.max_q, b.max_k)
     bm, bn = block_m or bm, block_n or bn
     attention = kernels.load("attention")
-    delta = np.empty((batch, nheads, seqlen_q), dtype=np.float32)
-    dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
+    delta = np.zeros(b.lse_shape(nheads), dtype=np.float32)
+    dq, dk, dv = np.zeros_like(b.q), np.zeros_like(b.k), np.zeros_like(b.v)
     lse = np.ascontiguousarray(lse, dtype=np.float32)
-    common = dict(HEAD_DIM=head_dim)
-    attention.attention_bwd_preprocess[(cdiv(seqlen_q, bm), batch * nheads)](
-        out, do, delta, *_elem_strides(out), *_elem_strides(do), nheads, seqlen_q,
-        BLOCK_M=bm, **common,
+    if b.max_q == 0 or b.max_k == 0:
+        return b.unpacked(dq), b.unpacked(dk), b.unpacked(dv)
+
+    def strides(*xs: np.ndarray) -> List[int]:
+        return [s for x in xs for s in _elem_strides(x, b.packed)]
+
+    common = dict(HEAD_DIM=head_dim, VARLEN=b.packed)
+    seqlens = (b.cu_q, b.cu_k)
+    rows_q = (cdiv(b.max_q, bm), b.batch * nheads)
+    attention.attention_bwd_preprocess[rows_q](
+        out4, do4, delta, b.cu_q, *strides(out4, do4), nheads, total_q, BLOCK_M=bm, **common,
     )
-    strides_qkvdo = (*_elem_strides(q), *_elem_strides(k), *_elem_strides(v), *_elem_strides(do))
-    dqa = np.zeros(q.shape if not deterministic else (1, 1, 1, 1), dtype=np.float32)
-    attention.attention_bwd_dkdv[(cdiv(seqlen_k, bn), batch * nheads_k)](
-        q, k, v, do, lse, delta, dk, dv, dqa, slopes,
-        *strides_qkvdo, *_elem_strides(dk), *_elem_strides(dv), *_elem_strides(dqa), *tail,
+    dqa = np.zeros(b.q.shape if not deterministic else (1, 1, 1, 1), dtype=np.float32)
+    attention.attention_bwd_dkdv[(cdiv(b.max_k, bn), b.batch * nheads_k)](
+        b.q, b.k, b.v, do4, lse, delta, dk, dv, dqa, slopes, *seqlens,
+        *strides(b.q, b.k, b.v, do4, dk, dv, dqa), *tail,
         BLOCK_M=bm, BLOCK_N=bn, DQ_ATOMIC=not deterministic, **var.constexprs(), **common,
     )
     if deterministic:
-        attention.attention_bwd_dq[(cdiv(seqlen_q, bm), batch * nheads)](
-            q, k, v, do, lse, delta, dq, slopes,
-            *strides_qkvdo, *_elem_strides(dq), *tail,
+        attention.attention_bwd_dq[rows_q](
+            b.q, b.k, b.v, do4, lse, delta, dq, slopes, *seqlens,
+            *strides(b.q, b.k, b.v, do4, dq), *tail,
             BLOCK_M=bm, BLOCK_N=bn, **var.constexprs(), **common,
         )
     else:
-        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, bm), batch * nheads)](
-            dqa, dq, *_elem_strides(dqa), *_elem_strides(dq), nheads, seqlen_q, scale,
-            BLOCK_M=bm, **common,
+        attention.attention_bwd_dq_convert[rows_q](
+            dqa, dq, b.cu_q, *strides(dqa, dq), nheads, total_q, scale, BLOCK_M=bm, **common,
         )
-    return dq, dk, dv
+    return b.unpacked(dq), b.unpacked(dk), b.unpacked(dv)
 
 
 # ---------------------------------------------------------------------------
@@ -445,7 +543,8 @@ def tuner(kernel: str, head_dim: int, arch: int, variant: bool = False) -> Autot
         fn = getattr(kernels.load("attention"), _KERNEL_FUNCTIONS.get(kernel, kernel))
         found = _TUNERS[index] = Autotuner(
             fn, candidates(kernel, head_dim, arch, variant),
-            key=["HEAD_DIM", "CAUSAL", "WINDOW", "SOFTCAP", "ALIBI", "seqlen_q", "seqlen_k"],
+            key=["HEAD_DIM", "CAUSAL", "WINDOW", "SOFTCAP", "ALIBI", "VARLEN", "seqlen_q",
+                 "seqlen_k"],
             bucket={"seqlen_q": _seqlen_bucket, "seqlen_k": _seqlen_bucket},
             reset_to_zero=["DQA"] if kernel.endswith("_atomic") else (),
             warmup=10.0, rep=40.0)
@@ -594,9 +693,17 @@ def _last_dim_contiguous(x: Any) -> Any:
     return x if x.stride(-1) == 1 else x.contiguous()
 
 
-def _strides(x: Any) -> Tuple[int, int, int]:
-    """(batch, seq, head) strides in elements (the head dim is contiguous)."""
-    return x.stride(0), x.stride(1), x.stride(2)
+def _strides(x: Any, packed: bool = False) -> Tuple[int, int, int]:
+    """(batch, seq, head) strides in elements (the head dim is contiguous;
+    batch 0 where `packed`, a varlen batch)."""
+    return 0 if packed else x.stride(0), x.stride(1), x.stride(2)
+
+
+def _padded(q: Any, k: Any, v: Any) -> _Batch:
+    """The batch of checked 4-d q, k, v, with contiguous last dimensions."""
+    q, k, v = (_last_dim_contiguous(x) for x in (q, k, v))
+    no = _no_seqlens(q.device)
+    return _Batch(q, k, v, no, no, q.shape[0], q.shape[1], k.shape[1], False)
 
 
 def _scale(head_dim: int, softmax_scale: Optional[float]) -> float:
@@ -654,6 +761,7 @@ class _ForwardPlan(NamedTuple):
     out_strides: Tuple[int, ...]
     lse_shape: Optional[Tuple[int, int, int]]
     dummy_ptr: int
+    no_seqlens_ptr: int
     tail: List[Any]
 
 
@@ -664,6 +772,8 @@ _MAX_FORWARD_PLANS = 1024
 #: A float32 word per device passed as L where the forward stores no lse
 #: (and as the ALiBi slopes where there are none).
 _NO_LSE: Dict[int, Any] = {}
+#: An int32 word per device passed as cu_seqlens to a padded batch.
+_NO_SEQLENS_CUDA: Dict[int, Any] = {}
 
 
 def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
@@ -689,6 +799,15 @@ def _no_lse(device: Any) -> Any:
     return found
 
 
+def _no_seqlens(device: Any) -> Any:
+    index = device.index or 0
+    found = _NO_SEQLENS_CUDA.get(index)
+    if found is None:
+        found = _NO_SEQLENS_CUDA[index] = _torch().zeros((1,), dtype=_torch().int32,
+                                                         device=device)
+    return found
+
+
 def _forward_plan(q: Any, k: Any, v: Any, out: Any, lse: Any,
                   softmax_scale: Optional[float], opts: _Options) -> _ForwardPlan:
     """Launches the forward on checked q, k, v with contiguous last
@@ -701,15 +820,17 @@ def _forward_plan(q: Any, k: Any, v: Any, out: Any, lse: Any,
             *_tail(q, k, opts, softmax_scale)]
     store_lse = lse is not None
     lse_arg = lse if store_lse else _no_lse(q.device)
-    constexprs = dict(HEAD_DIM=head_dim, STORE_LSE=store_lse, **opts.var.constexprs())
-    tensors = (q, k, v, out, lse_arg, _alibi_arg(q, opts))
+    constexprs = dict(HEAD_DIM=head_dim, STORE_LSE=store_lse, VARLEN=False,
+                      **opts.var.constexprs())
+    no_seqlens = _no_seqlens(q.device)
+    tensors = (q, k, v, out, lse_arg, _alibi_arg(q, opts), no_seqlens, no_seqlens)
     config = fwd.choose(*tensors, *tail, grid=_block_grid(seqlen_q, batch * nheads, "BLOCK_M"),
                         **constexprs)
     grid = (cdiv(seqlen_q, config.kwargs["BLOCK_M"]), batch * nheads, 1)
     compiled = fwd.fn[grid](*tensors, *tail, **constexprs, **config.all_kwargs())
     return _ForwardPlan(compiled.native, q.get_device(), grid, out.stride(),
                         (batch, nheads, seqlen_q) if store_lse else None,
-                        _no_lse(q.device).data_ptr(), tail)
+                        _no_lse(q.device).data_ptr(), no_seqlens.data_ptr(), tail)
 
 
 def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: Any,
@@ -742,7 +863,8 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
                 lse = torch.empty(plan.lse_shape, dtype=torch.float32, device=q.device)
                 lse_ptr = lse.data_ptr()
             launch_on_device(plan.native, plan.grid,
-                             [*found[1], out.data_ptr(), lse_ptr, plan.dummy_ptr, *plan.tail],
+                             [*found[1], out.data_ptr(), lse_ptr, plan.dummy_ptr,
+                              plan.no_seqlens_ptr, plan.no_seqlens_ptr, *plan.tail],
                              plan.index)
             return out, lse
     _check_qkv_cuda(q, k, v, dropout_p)
@@ -761,22 +883,28 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
 
 
 def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], opts: _Options,
-             out: Any = None, lse: Any = None) -> Tuple[Any, Any]:
+             out: Any = None, lse: Any = None, batch: Optional[_Batch] = None) -> Tuple[Any, Any]:
+    """The forward into out and lse (allocated where None) of padded q, k,
+    v, or of `batch` (then q, k, v are its packed tensors, and out and lse
+    are returned as (1, total_q, nheads, headdim) and (nheads, total_q))."""
     torch = _torch()
-    q, k, v = (_last_dim_contiguous(x) for x in (q, k, v))
-    batch, seqlen_q, nheads, head_dim = q.shape
+    b = batch or _padded(q, k, v)
+    q, k, v = b.q, b.k, b.v
+    nheads, head_dim = q.shape[2], q.shape[3]
     if out is None:
         out = torch.empty_like(q)
     if lse is None:
-        lse = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
+        lse = torch.empty(b.lse_shape(nheads), dtype=torch.float32, device=q.device)
     _check_output("out", out, q.shape, q.dtype, q.device)
-    _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
+    _check_output("lse", lse, b.lse_shape(nheads), torch.float32, q.device, contiguous=True)
+    if b.max_q == 0:
+        return out, lse
     tuner("attention_fwd", head_dim, _device_arch(q), _is_variant(q, k, opts))[
-        _block_grid(seqlen_q, batch * nheads, "BLOCK_M")](
-        q, k, v, out, lse, _alibi_arg(q, opts),
-        *_strides(q), *_strides(k), *_strides(v), *_strides(out),
+        _block_grid(b.max_q, b.batch * nheads, "BLOCK_M")](
+        q, k, v, out, lse, _alibi_arg(q, opts), b.cu_q, b.cu_k,
+        *(s for x in (q, k, v, out) for s in _strides(x, b.packed)),
         *_tail(q, k, opts, softmax_scale),
-        HEAD_DIM=head_dim, **opts.var.constexprs(),
+        HEAD_DIM=head_dim, VARLEN=b.packed, **opts.var.constexprs(),
     )
     return out, lse
 
@@ -801,68 +929,81 @@ def flash_attn_backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
 
 def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
               softmax_scale: Optional[float], opts: _Options, dq: Any = None, dk: Any = None,
-              dv: Any = None, delta: Any = None,
-              deterministic: bool = False) -> Tuple[Any, Any, Any]:
+              dv: Any = None, delta: Any = None, deterministic: bool = False,
+              batch: Optional[_Batch] = None) -> Tuple[Any, Any, Any]:
+    """The backward of padded q, k, v, or of `batch` (q, k, v are then its
+    packed (1, total, nheads, headdim) tensors, and so are dout, out and
+    the gradients; lse and delta are (nheads, total_q))."""
     torch = _torch()
     for name, x in (("dout", dout), ("out", out)):
         if tuple(x.shape) != tuple(q.shape) or x.dtype != q.dtype or x.device != q.device:
             raise ArgumentError(f"{name} must have q's shape {tuple(q.shape)}, dtype and device, "
                                 f"got {tuple(x.shape)} {x.dtype} on {x.device}")
-    q, k, v, out, dout = (_last_dim_contiguous(x) for x in (q, k, v, out, dout))
-    batch, seqlen_q, nheads, head_dim = q.shape
-    seqlen_k, nheads_k = k.shape[1], k.shape[2]
-    _check_output("lse", lse, (batch, nheads, seqlen_q), torch.float32, q.device, contiguous=True)
+    b = batch or _padded(q, k, v)
+    q, k, v = b.q, b.k, b.v
+    out, dout = (_last_dim_contiguous(x) for x in (out, dout))
+    _, total_q, nheads, head_dim = q.shape
+    nheads_k = k.shape[2]
+    lse_shape = b.lse_shape(nheads)
+    _check_output("lse", lse, lse_shape, torch.float32, q.device, contiguous=True)
     dq = torch.empty(q.shape, dtype=q.dtype, device=q.device) if dq is None else dq
     dk = torch.empty(k.shape, dtype=k.dtype, device=q.device) if dk is None else dk
     dv = torch.empty(v.shape, dtype=v.dtype, device=q.device) if dv is None else dv
     if delta is None:
-        delta = torch.empty((batch, nheads, seqlen_q), dtype=torch.float32, device=q.device)
+        delta = torch.empty(lse_shape, dtype=torch.float32, device=q.device)
     for name, x, like in (("dq", dq, q), ("dk", dk, k), ("dv", dv, v)):
         _check_output(name, x, like.shape, like.dtype, q.device)
-    _check_output("delta", delta, (batch, nheads, seqlen_q), torch.float32, q.device,
-                  contiguous=True)
+    _check_output("delta", delta, lse_shape, torch.float32, q.device, contiguous=True)
+    if b.max_q == 0 or b.max_k == 0:  # nothing attends: zero gradients
+        for x in (dq, dk, dv):
+            x.zero_()
+        return dq, dk, dv
+
+    def strides(*xs: Any) -> List[int]:
+        return [s for x in xs for s in _strides(x, b.packed)]
 
     arch = _device_arch(q)
     scale = _scale(head_dim, softmax_scale)
-    common = dict(HEAD_DIM=head_dim)
+    common = dict(HEAD_DIM=head_dim, VARLEN=b.packed)
     variants = opts.var.constexprs()
     tail = _tail(q, k, opts, softmax_scale)
     alibi = _alibi_arg(q, opts)
+    seqlens = (b.cu_q, b.cu_k)
     is_variant = _is_variant(q, k, opts)
     attention = kernels.load("attention")
-    rows, rows_k = batch * nheads, batch * nheads_k
+    rows, rows_k = b.batch * nheads, b.batch * nheads_k
     small_m = preprocess_block_m(head_dim)
-    attention.attention_bwd_preprocess[(cdiv(seqlen_q, small_m), rows)](
-        out, dout, delta, *_strides(out), *_strides(dout), nheads, seqlen_q,
+    attention.attention_bwd_preprocess[(cdiv(b.max_q, small_m), rows)](
+        out, dout, delta, b.cu_q, *strides(out, dout), nheads, total_q,
         BLOCK_M=small_m, num_warps=4, num_stages=1, **common,
     )
-    strides_qkvdo = (*_strides(q), *_strides(k), *_strides(v), *_strides(dout))
-    if backward_kernels(head_dim, deterministic, is_variant, seqlen_q) == (
+    strides_qkvdo = strides(q, k, v, dout)
+    if backward_kernels(head_dim, deterministic, is_variant, b.max_q) == (
             "attention_bwd_dkdv", "attention_bwd_dq"):
         no_dq = _no_lse(q.device)
         tuner("attention_bwd_dkdv", head_dim, arch, is_variant)[
-            _block_grid(seqlen_k, rows_k, "BLOCK_N")](
-            q, k, v, dout, lse, delta, dk, dv, no_dq, alibi,
-            *strides_qkvdo, *_strides(dk), *_strides(dv), 0, 0, 0, *tail,
+            _block_grid(b.max_k, rows_k, "BLOCK_N")](
+            q, k, v, dout, lse, delta, dk, dv, no_dq, alibi, *seqlens,
+            *strides_qkvdo, *strides(dk, dv), 0, 0, 0, *tail,
             **variants, **common,
         )
         tuner("attention_bwd_dq", head_dim, arch, is_variant)[
-            _block_grid(seqlen_q, rows, "BLOCK_M")](
-            q, k, v, dout, lse, delta, dq, alibi,
-            *strides_qkvdo, *_strides(dq), *tail,
+            _block_grid(b.max_q, rows, "BLOCK_M")](
+            q, k, v, dout, lse, delta, dq, alibi, *seqlens,
+            *strides_qkvdo, *strides(dq), *tail,
             **variants, **common,
         )
     else:
         # dQ summed in float32 by the dK/dV programs' atomics, then scaled and cast.
         dqa = torch.zeros(q.shape, dtype=torch.float32, device=q.device)
         tuner("attention_bwd_dkdv_atomic", head_dim, arch)[
-            _block_grid(seqlen_k, rows_k, "BLOCK_N")](
-            q, k, v, dout, lse, delta, dk, dv, dqa, alibi,
-            *strides_qkvdo, *_strides(dk), *_strides(dv), *_strides(dqa), *tail,
+            _block_grid(b.max_k, rows_k, "BLOCK_N")](
+            q, k, v, dout, lse, delta, dk, dv, dqa, alibi, *seqlens,
+            *strides_qkvdo, *strides(dk, dv, dqa), *tail,
             **variants, **common,
         )
-        attention.attention_bwd_dq_convert[(cdiv(seqlen_q, small_m), rows)](
-            dqa, dq, *_strides(dqa), *_strides(dq), nheads, seqlen_q, scale,
+        attention.attention_bwd_dq_convert[(cdiv(b.max_q, small_m), rows)](
+            dqa, dq, b.cu_q, *strides(dqa, dq), nheads, total_q, scale,
             BLOCK_M=small_m, num_warps=4, num_stages=1, **common,
         )
     return dq, dk, dv

@@ -44,6 +44,7 @@ __all__ = [
     "attention_bwd_ref",
     "attention_lowprec",
     "attention_bwd_lowprec",
+    "varlen",
     "check_close",
     "gradient_magnitude",
     "Check",
@@ -245,6 +246,31 @@ def attention_bwd_lowprec(do, q, k, v, causal=False, softmax_scale=None, window_
     dk = _mm(np.swapaxes(ds, -1, -2), qs, dtype)
     dk, dv = (_round(_sum_groups(_seq_first(x), nheads_k), dtype) for x in (dk, dv))
     return _seq_first(dq), dk, dv
+
+
+def varlen(fn, cu_seqlens_q, cu_seqlens_k, q, k, v, do=None, alibi_slopes=None, **kwargs):
+    """`fn` (attention_ref, attention_lowprec, or with `do` attention_bwd_ref
+    or attention_bwd_lowprec) over a packed batch as flash_attn_varlen_func
+    takes it: q, k, v (and do) are (total, nheads, headdim) and sequence b
+    is tokens [cu_seqlens[b], cu_seqlens[b + 1]), each attended on its own
+    (causal and windows aligned per sequence; (batch, nheads) ALiBi slopes
+    by sequence). Returns the results packed the same way: (O, L) with L
+    (nheads, total_q), or (dQ, dK, dV)."""
+    parts = []
+    for b in range(len(cu_seqlens_q) - 1):
+        sq = slice(int(cu_seqlens_q[b]), int(cu_seqlens_q[b + 1]))
+        sk = slice(int(cu_seqlens_k[b]), int(cu_seqlens_k[b + 1]))
+        slopes = alibi_slopes
+        if alibi_slopes is not None and np.ndim(alibi_slopes) == 2:
+            slopes = alibi_slopes[b:b + 1]
+        args = (q[sq][None], k[sk][None], v[sk][None])
+        if do is not None:
+            args = (do[sq][None],) + args
+        parts.append(fn(*args, alibi_slopes=slopes, **kwargs))
+    if do is None:
+        return (np.concatenate([o[0] for o, _ in parts], axis=0),
+                np.concatenate([lse[0] for _, lse in parts], axis=1))
+    return tuple(np.concatenate([grads[i][0] for grads in parts], axis=0) for i in range(3))
 
 
 # ---------------------------------------------------------------------------

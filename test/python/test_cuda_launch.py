@@ -294,11 +294,13 @@ def test_flash_attn_launches(torch, launches, heads_first):
     assert launch.native.num_warps == fwd.num_warps
     assert launch.args[:5] == [q.data_ptr(), k.data_ptr(), v.data_ptr(), out.data_ptr(),
                                lse.data_ptr()]
-    assert launch.args[6:9] == list(q.stride()[:3]) and launch.args[9:12] == list(k.stride()[:3])
+    # The ALiBi slopes and cu_seqlens_q/k: dummies for a padded batch without ALiBi.
+    assert launch.args[6] == launch.args[7] != 0
+    assert launch.args[8:11] == list(q.stride()[:3]) and launch.args[11:14] == list(k.stride()[:3])
     # stride_alibi_b, nheads, head_ratio, seqlen_q, seqlen_k, scale, window sides, softcap
-    assert launch.args[18:23] == [0, 3, 1, 113, 203]
-    assert launch.args[23] == pytest.approx(80 ** -0.5)
-    assert launch.args[24:] == [0, 0, 0.0]
+    assert launch.args[20:25] == [0, 3, 1, 113, 203]
+    assert launch.args[25] == pytest.approx(80 ** -0.5)
+    assert launch.args[26:] == [0, 0, 0.0]
 
     dout = torch.Tensor(q.shape)
     dq, dk, dv = flash_attn_backward(dout, q, k, v, out, lse, causal=True, softmax_scale=0.5,
@@ -341,7 +343,7 @@ def test_gqa_and_window_launches(torch, launches):
     k, v = (torch.Tensor((2, 203, 2, 64), torch.float16) for _ in range(2))
     out, lse = flash_attn_forward(q, k, v, window_size=(16, -1))
     (fwd,) = launches
-    assert fwd.args[18:23] == [0, 6, 3, 113, 203] and fwd.args[24:26] == [16, 113]
+    assert fwd.args[20:25] == [0, 6, 3, 113, 203] and fwd.args[26:28] == [16, 113]
     assert fwd.grid[1] == 12
     del launches[:]
     dq, dk, dv = flash_attn_backward(torch.Tensor(q.shape), q, k, v, out, lse,
@@ -355,10 +357,10 @@ def test_gqa_and_window_launches(torch, launches):
     # causal with a left window: right = 0; (-1, 0) alone is plain causal.
     del launches[:]
     flash_attn_forward(q, k, v, causal=True, window_size=(8, 8))
-    assert launches[0].args[24:26] == [8, 0]
+    assert launches[0].args[26:28] == [8, 0]
     del launches[:]
     flash_attn_forward(q, k, v, window_size=(-1, 0))
-    assert launches[0].args[24:26] == [0, 0]
+    assert launches[0].args[26:28] == [0, 0]
 
 
 def test_variant_arguments_are_checked_before_any_launch(torch, launches):
@@ -382,7 +384,7 @@ def test_flash_attn_copies_a_non_contiguous_head_dim(torch, launches):
     strided = torch.Tensor((2, 113, 3, 64), strides=(113 * 3 * 128, 3 * 128, 128, 2))
     flash_attn_forward(strided, k, v)
     assert launches[0].args[0] != strided.data_ptr()  # a contiguous copy
-    assert launches[0].args[6:9] == [113 * 3 * 64, 3 * 64, 64]
+    assert launches[0].args[8:11] == [113 * 3 * 64, 3 * 64, 64]
 
 
 def test_poisoned_outputs_are_the_ones_written(torch, launches):
@@ -467,14 +469,14 @@ def test_repeated_flash_attn_launches_from_the_cached_plan(torch, launches):
     assert isinstance(only_out, torch.Tensor) and launches[2].native is not first.native
     assert launches[2].args[3] == only_out.data_ptr() and launches[2].args[5:] == first.args[5:]
     del launches[2]
-    assert first.args[6:23] == [*q.stride()[:3], *k.stride()[:3], *v.stride()[:3],
+    assert first.args[8:25] == [*q.stride()[:3], *k.stride()[:3], *v.stride()[:3],
                                 *out.stride()[:3], 0, 3, 1, 113, 203]
-    assert first.args[23:] == [0.25, 0, 0, 0.0]
+    assert first.args[25:] == [0.25, 0, 0, 0.0]
     # A window and a softcap launch from plans of their own.
     windowed = flash_attn_func(q, k, v, window_size=(32, 32), softcap=20.0)
     assert flash_attn_func(q, k, v, window_size=(32, 32), softcap=20.0).shape == windowed.shape
     assert launches[-1].native is launches[-2].native is not first.native
-    assert launches[-1].args[24:] == [32, 32, 20.0]
+    assert launches[-1].args[26:] == [32, 32, 20.0]
     del launches[-2:]
     assert flash_attn_forward(q, k, v, causal=True, softmax_scale=0.25)[0].shape == q.shape
     assert launches[-1].args[5:] == first.args[5:]
@@ -587,12 +589,12 @@ def test_scaled_dot_product_attention_launches(torch, launches):
     assert tuple(out.shape) == (2, 3, 113, 64)
     (fwd,) = launches
     assert fwd.args[:3] == [q.data_ptr(), k.data_ptr(), v.data_ptr()]
-    assert fwd.args[6:9] == [q.stride(0), q.stride(2), q.stride(1)]  # (b, s, h) of the view
-    assert fwd.args[23:26] == [0.5, 203, 113 - 203]  # scale, left unbounded, right
+    assert fwd.args[8:11] == [q.stride(0), q.stride(2), q.stride(1)]  # (b, s, h) of the view
+    assert fwd.args[25:28] == [0.5, 203, 113 - 203]  # scale, left unbounded, right
     del launches[:]
     square, _, _ = (x.transpose(1, 2) for x in qkv(torch, seqlen_q=203, head_dim=64))
     sdpa(square, k, v, is_causal=True)
-    assert launches[0].args[24:26] == [0, 0]  # equal seqlens: plain causal
+    assert launches[0].args[26:28] == [0, 0]  # equal seqlens: plain causal
     k1, v1 = (torch.Tensor((2, 203, 1, 64)).transpose(1, 2) for _ in range(2))
     for kwargs, args, message in [
         (dict(attn_mask=object()), (q, k, v), "attn_mask is not supported"),
@@ -604,4 +606,4 @@ def test_scaled_dot_product_attention_launches(torch, launches):
             sdpa(*args, **kwargs)
     del launches[:]
     sdpa(q, k1, v1, enable_gqa=True)
-    assert launches[0].args[18:21] == [0, 3, 3]  # head_ratio 3
+    assert launches[0].args[20:23] == [0, 3, 3]  # head_ratio 3
