@@ -28,7 +28,9 @@ from .errors import (
     FlashTileError,
     NativeModuleError,
 )
-from .attention import flash_attn_func, flash_attn_kvpacked_func, flash_attn_qkvpacked_func
+from .attention import (flash_attn_func, flash_attn_kvpacked_func, flash_attn_qkvpacked_func,
+                        flash_attn_varlen_func, flash_attn_varlen_kvpacked_func,
+                        flash_attn_varlen_qkvpacked_func)
 from .autotune import Autotuner, Config, autotune
 from .sdpa import scaled_dot_product_attention
 from .jit import CompiledKernel, JITFunction, jit
@@ -44,6 +46,9 @@ __all__ = [
     "flash_attn_func",
     "flash_attn_kvpacked_func",
     "flash_attn_qkvpacked_func",
+    "flash_attn_varlen_func",
+    "flash_attn_varlen_kvpacked_func",
+    "flash_attn_varlen_qkvpacked_func",
     "scaled_dot_product_attention",
     "JITFunction",
     "CompiledKernel",

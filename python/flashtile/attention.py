@@ -42,6 +42,9 @@ from .language import cdiv
 
 __all__ = [
     "flash_attn_func",
+    "flash_attn_varlen_func",
+    "flash_attn_varlen_qkvpacked_func",
+    "flash_attn_varlen_kvpacked_func",
     "flash_attn_forward",
     "flash_attn_backward",
     "attention_forward",
@@ -666,14 +669,15 @@ class _Options(NamedTuple):
 
 
 def _options(q: Any, k: Any, causal: Any, window_size: Any = (-1, -1), softcap: Any = 0.0,
-             alibi_slopes: Any = None) -> _Options:
-    """Checks flash-attn's variant arguments for checked q and k."""
+             alibi_slopes: Any = None, batch: Optional[int] = None) -> _Options:
+    """Checks flash-attn's variant arguments for checked 4-d q and k (of a
+    packed batch of `batch` sequences: (1, total, nheads, headdim))."""
     var = variant(causal, window_size, softcap, alibi_slopes is not None, q.shape[1],
                   k.shape[1])
     if alibi_slopes is None:
         return _Options(var, None, 0)
     torch = _torch()
-    batch, nheads = q.shape[0], q.shape[2]
+    batch, nheads = q.shape[0] if batch is None else batch, q.shape[2]
     if not isinstance(alibi_slopes, torch.Tensor) or alibi_slopes.dtype != torch.float32 \
             or alibi_slopes.device != q.device:
         raise ArgumentError(f"alibi_slopes must be a torch.float32 tensor on {q.device} (as "
@@ -1031,21 +1035,25 @@ def _flash_attn_function() -> Any:
 
         class FlashAttnFunc(torch.autograd.Function):
             @staticmethod
-            def forward(ctx, q, k, v, softmax_scale, opts, deterministic):
-                out, lse = _forward(q, k, v, softmax_scale, opts)
+            def forward(ctx, q, k, v, softmax_scale, opts, deterministic, batch=None):
+                # batch: a packed batch's cu_seqlens and lengths (q, k, v are its tensors).
+                batch = None if batch is None else batch._replace(q=q, k=k, v=v)
+                out, lse = _forward(q, k, v, softmax_scale, opts, batch=batch)
                 ctx.save_for_backward(q, k, v, out, lse)
                 ctx.softmax_scale = softmax_scale
                 ctx.opts = opts
                 ctx.deterministic = deterministic
+                ctx.batch = batch
                 ctx.mark_non_differentiable(lse)
                 return out, lse
 
             @staticmethod
             def backward(ctx, dout, _dlse):
                 q, k, v, out, lse = ctx.saved_tensors
+                batch = None if ctx.batch is None else ctx.batch._replace(q=q, k=k, v=v)
                 dq, dk, dv = _backward(dout, q, k, v, out, lse, ctx.softmax_scale, ctx.opts,
-                                       deterministic=ctx.deterministic)
-                return dq, dk, dv, None, None, None
+                                       deterministic=ctx.deterministic, batch=batch)
+                return dq, dk, dv, None, None, None, None
 
         _autograd_function = FlashAttnFunc
     return _autograd_function
@@ -1159,3 +1167,125 @@ def flash_attn_kvpacked_func(q: Any, kv: Any, dropout_p: float = 0.0,
     return flash_attn_func(q, kv[:, :, 0], kv[:, :, 1], dropout_p, softmax_scale, causal,
                            window_size, softcap, alibi_slopes, deterministic, return_attn_probs,
                            return_lse=return_lse)
+
+
+# ---------------------------------------------------------------------------
+# Packed (varlen) batches
+# ---------------------------------------------------------------------------
+
+
+def _check_cu_seqlens_cuda(name: str, cu: Any, device: Any) -> Any:
+    torch = _torch()
+    if not isinstance(cu, torch.Tensor) or cu.dtype != torch.int32 or cu.device != device \
+            or cu.dim() != 1 or cu.shape[0] < 2:
+        raise ArgumentError(f"{name} must be a 1-d torch.int32 tensor of batch + 1 offsets on "
+                            f"{device}, got {_describe(cu)}")
+    return cu if cu.stride(0) == 1 else cu.contiguous()
+
+
+def _check_max_seqlen(name: str, value: Any) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ArgumentError(f"{name} must be an int >= 0 (the longest sequence), got {value!r}")
+    return int(value)
+
+
+def _varlen_batch(q: Any, k: Any, v: Any, cu_seqlens_q: Any, cu_seqlens_k: Any,
+                  max_seqlen_q: Any, max_seqlen_k: Any, dropout_p: float) -> _Batch:
+    """Checks a packed batch of CUDA tensors (q (total_q, nheads, headdim),
+    k and v (total_k, nheads_k, headdim)) before any launch."""
+    torch = _torch()
+    for name, x in (("q", q), ("k", k), ("v", v)):
+        if not isinstance(x, torch.Tensor) or x.dim() != 3:
+            raise ArgumentError(f"{name} must be a 3-d tensor (total, nheads, headdim) in a "
+                                f"packed batch, got {_describe(x)}")
+    q4, k4, v4 = (_last_dim_contiguous(x).unsqueeze(0) for x in (q, k, v))
+    _check_qkv_cuda(q4, k4, v4, dropout_p)
+    cu_q = _check_cu_seqlens_cuda("cu_seqlens_q", cu_seqlens_q, q.device)
+    cu_k = _check_cu_seqlens_cuda("cu_seqlens_k", cu_seqlens_k, q.device)
+    if cu_q.shape[0] != cu_k.shape[0]:
+        raise ArgumentError(f"cu_seqlens_q has {cu_q.shape[0] - 1} sequences but cu_seqlens_k "
+                            f"{cu_k.shape[0] - 1}")
+    batch = cu_q.shape[0] - 1
+    if batch * q.shape[1] > 65535:
+        raise ArgumentError(f"batch * nheads = {batch * q.shape[1]} exceeds 65535 (one grid "
+                            "dimension); split the batch")
+    return _Batch(q4, k4, v4, cu_q, cu_k, batch, _check_max_seqlen("max_seqlen_q", max_seqlen_q),
+                  _check_max_seqlen("max_seqlen_k", max_seqlen_k), True)
+
+
+def flash_attn_varlen_func(q: Any, k: Any, v: Any, cu_seqlens_q: Any, cu_seqlens_k: Any,
+                           max_seqlen_q: int, max_seqlen_k: int, dropout_p: float = 0.0,
+                           softmax_scale: Optional[float] = None, causal: bool = False,
+                           window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
+                           alibi_slopes: Any = None, deterministic: bool = False,
+                           return_attn_probs: bool = False, block_table: Any = None, *,
+                           return_lse: bool = False) -> Any:
+    """flash-attn's ``flash_attn_varlen_func`` (positional order included):
+    a packed batch, sequence b being tokens [cu_seqlens_q[b],
+    cu_seqlens_q[b + 1]) of q (total_q, nheads, headdim) and [cu_seqlens_k[b],
+    cu_seqlens_k[b + 1]) of k, v (total_k, nheads_k, headdim); cu_seqlens
+    are torch.int32 on q's device, max_seqlen_q/k must be at least the
+    longest sequence (as flash-attn, not checked against the device's
+    offsets, which would cost a synchronisation: a shorter bound leaves the
+    rows past it unwritten). Each sequence is attended on its own, causal
+    and windows aligned bottom-right within it; the other arguments as
+    :func:`flash_attn_func` (alibi_slopes (nheads,) or (batch, nheads)).
+    Returns out (total_q, nheads, headdim), with ``return_lse`` also lse
+    (nheads, total_q). Not supported yet (ValueError naming it): dropout_p,
+    return_attn_probs, block_table (paged keys and values)."""
+    if return_attn_probs:
+        raise ArgumentError("return_attn_probs=True is not supported yet (flashtile's "
+                            "return_lse=True returns (out, lse))")
+    if block_table is not None:
+        raise ArgumentError("block_table (a paged key/value cache) is not supported yet by "
+                            "flash_attn_varlen_func; pass contiguous packed k and v")
+    torch = _torch()
+    batch = _varlen_batch(q, k, v, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k,
+                          dropout_p)
+    _check_softmax_scale(softmax_scale)
+    opts = _options(batch.q, batch.k, causal, window_size, softcap, alibi_slopes, batch.batch)
+    if torch.is_grad_enabled() and any(getattr(x, "requires_grad", False) for x in (q, k, v)):
+        out, lse = _flash_attn_function().apply(batch.q, batch.k, batch.v, softmax_scale, opts,
+                                                bool(deterministic), batch)
+    else:
+        out, lse = _forward(batch.q, batch.k, batch.v, softmax_scale, opts, batch=batch)
+    return (out[0], lse) if return_lse else out[0]
+
+
+def flash_attn_varlen_qkvpacked_func(qkv: Any, cu_seqlens: Any, max_seqlen: int,
+                                     dropout_p: float = 0.0,
+                                     softmax_scale: Optional[float] = None, causal: bool = False,
+                                     window_size: Tuple[int, int] = (-1, -1),
+                                     softcap: float = 0.0, alibi_slopes: Any = None,
+                                     deterministic: bool = False,
+                                     return_attn_probs: bool = False, *,
+                                     return_lse: bool = False) -> Any:
+    """flash-attn's ``flash_attn_varlen_qkvpacked_func``: qkv is (total, 3,
+    nheads, headdim), one cu_seqlens and max_seqlen for queries and keys."""
+    if getattr(qkv, "dim", None) is None or qkv.dim() != 4 or qkv.shape[1] != 3:
+        raise ArgumentError("qkv must be a (total, 3, nheads, headdim) tensor, got "
+                            f"{getattr(qkv, 'shape', type(qkv).__name__)}")
+    return flash_attn_varlen_func(qkv[:, 0], qkv[:, 1], qkv[:, 2], cu_seqlens, cu_seqlens,
+                                  max_seqlen, max_seqlen, dropout_p, softmax_scale, causal,
+                                  window_size, softcap, alibi_slopes, deterministic,
+                                  return_attn_probs, return_lse=return_lse)
+
+
+def flash_attn_varlen_kvpacked_func(q: Any, kv: Any, cu_seqlens_q: Any, cu_seqlens_k: Any,
+                                    max_seqlen_q: int, max_seqlen_k: int,
+                                    dropout_p: float = 0.0,
+                                    softmax_scale: Optional[float] = None, causal: bool = False,
+                                    window_size: Tuple[int, int] = (-1, -1),
+                                    softcap: float = 0.0, alibi_slopes: Any = None,
+                                    deterministic: bool = False,
+                                    return_attn_probs: bool = False, *,
+                                    return_lse: bool = False) -> Any:
+    """flash-attn's ``flash_attn_varlen_kvpacked_func``: kv is (total_k, 2,
+    nheads_k, headdim)."""
+    if getattr(kv, "dim", None) is None or kv.dim() != 4 or kv.shape[1] != 2:
+        raise ArgumentError("kv must be a (total_k, 2, nheads_k, headdim) tensor, got "
+                            f"{getattr(kv, 'shape', type(kv).__name__)}")
+    return flash_attn_varlen_func(q, kv[:, 0], kv[:, 1], cu_seqlens_q, cu_seqlens_k,
+                                  max_seqlen_q, max_seqlen_k, dropout_p, softmax_scale, causal,
+                                  window_size, softcap, alibi_slopes, deterministic,
+                                  return_attn_probs, return_lse=return_lse)

@@ -111,6 +111,18 @@ class Tensor:
         strides[a], strides[b] = strides[b], strides[a]
         return Tensor(shape, self.dtype, self.device, strides, self._ptr)
 
+    def unsqueeze(self, dim: int) -> "Tensor":
+        assert dim == 0, "the fake unsqueezes the first dimension only"
+        return Tensor((1, *self.shape), self.dtype, self.device,
+                      (max(self.numel(), 1), *self._strides), self._ptr)
+
+    def __getitem__(self, index: int) -> "Tensor":
+        assert index == 0 and self.shape[0] == 1, "the fake indexes a leading 1 only"
+        return Tensor(self.shape[1:], self.dtype, self.device, self._strides[1:], self._ptr)
+
+    def zero_(self) -> "Tensor":
+        return self
+
     def offset(self, elements: int) -> "Tensor":
         """A view starting `elements` further (e.g. misaligned)."""
         return Tensor(self.shape, self.dtype, self.device, self._strides,

@@ -1,9 +1,9 @@
 """flash_attn_func's variants for compute-sanitizer (scripts/device.sh run
 sanitize): GQA/MQA with a window, softcap and ALiBi, causal or not, forward
-and backward, ragged lengths, both dQ paths, then plain MHA. Not a pytest
-module: a program the sanitizer runs."""
+and backward, ragged lengths, both dQ paths, then plain MHA, then packed
+(varlen) batches. Not a pytest module: a program the sanitizer runs."""
 import torch
-from flashtile import flash_attn_func
+from flashtile import flash_attn_func, flash_attn_varlen_func
 g = torch.Generator(device="cuda").manual_seed(0)
 for (sq, sk, h, hk, d) in ((77, 130, 6, 2, 64), (130, 77, 4, 1, 128)):
     q = torch.randn((2, sq, h, d), device="cuda", dtype=torch.float16, generator=g).requires_grad_()
@@ -16,5 +16,17 @@ for (sq, sk, h, hk, d) in ((77, 130, 6, 2, 64), (130, 77, 4, 1, 128)):
                                   alibi_slopes=slopes, deterministic=det)
             out.sum().backward()
     o = flash_attn_func(q[:, :, :hk].detach(), k.detach(), v.detach(), causal=True)  # MHA plain
+# Varlen: ragged sequences, one without queries, keys fewer than queries.
+cu_q = torch.tensor([0, 70, 71, 71, 200], dtype=torch.int32, device="cuda")
+cu_k = torch.tensor([0, 90, 91, 108, 150], dtype=torch.int32, device="cuda")
+for d in (64, 128):
+    q = torch.randn((200, 4, d), device="cuda", dtype=torch.float16, generator=g).requires_grad_()
+    k = torch.randn((150, 2, d), device="cuda", dtype=torch.float16, generator=g).requires_grad_()
+    v = torch.randn((150, 2, d), device="cuda", dtype=torch.float16, generator=g).requires_grad_()
+    for causal in (False, True):
+        for det in (False, True):
+            out = flash_attn_varlen_func(q, k, v, cu_q, cu_k, 129, 90, causal=causal,
+                                         deterministic=det)
+            out.sum().backward()
 torch.cuda.synchronize()
 print("variants ran")

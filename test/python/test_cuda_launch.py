@@ -607,3 +607,78 @@ def test_scaled_dot_product_attention_launches(torch, launches):
     del launches[:]
     sdpa(q, k1, v1, enable_gqa=True)
     assert launches[0].args[20:23] == [0, 3, 3]  # head_ratio 3
+
+
+# -- Packed (varlen) batches -----------------------------------------------------
+
+
+def packed_qkv(torch, total_q=300, total_k=420, nheads=4, nheads_k=2, head_dim=64, batch=3):
+    q = torch.Tensor((total_q, nheads, head_dim), torch.float16)
+    k, v = (torch.Tensor((total_k, nheads_k, head_dim), torch.float16) for _ in range(2))
+    cu_q, cu_k = (torch.Tensor((batch + 1,), torch.int32) for _ in range(2))
+    return q, k, v, cu_q, cu_k
+
+
+def test_varlen_launches_over_the_longest_sequence_with_batch_strides_zero(torch, launches):
+    q, k, v, cu_q, cu_k = packed_qkv(torch)
+    out, lse = flashtile.flash_attn_varlen_func(q, k, v, cu_q, cu_k, 150, 200, causal=True,
+                                                return_lse=True)
+    assert out.shape == q.shape and lse.shape == (4, 300) and lse.dtype == torch.float32
+    (fwd,) = launches
+    config = candidates("attention_fwd", 64, variant=True)[0]  # GQA
+    assert fwd.grid == (cdiv(150, config.kwargs["BLOCK_M"]), 3 * 4, 1)
+    assert fwd.args[4] == lse.data_ptr() and fwd.args[6:8] == [cu_q.data_ptr(), cu_k.data_ptr()]
+    # (batch, seq, head) strides: batch 0 (the sequences are found by cu_seqlens)
+    assert fwd.args[8:11] == [0, 4 * 64, 64] and fwd.args[11:14] == [0, 2 * 64, 64]
+    # stride_alibi_b, nheads, head_ratio, then the packed totals as seqlen_q/k
+    assert fwd.args[20:25] == [0, 4, 2, 300, 420]
+
+
+def test_varlen_backward_launches_over_the_longest_key_sequence(torch, launches):
+    q, k, v, cu_q, cu_k = packed_qkv(torch, nheads_k=4)
+    batch = attention_module._varlen_batch(q, k, v, cu_q, cu_k, 150, 200, 0.0)
+    opts = attention_module._options(batch.q, batch.k, True)
+    out, lse = attention_module._forward(batch.q, batch.k, batch.v, None, opts, batch=batch)
+    del launches[:]
+    dq, dk, dv = attention_module._backward(out, batch.q, batch.k, batch.v, out, lse, None, opts,
+                                            deterministic=True, batch=batch)
+    assert (dq.shape, dk.shape, dv.shape) == ((1, 300, 4, 64), (1, 420, 4, 64), (1, 420, 4, 64))
+    pre, dkdv, dq_pass = launches
+    assert [l.kernel for l in launches] == ["attention_bwd_preprocess", "attention_bwd_dkdv",
+                                            "attention_bwd_dq"]
+    assert pre.grid[1] == dkdv.grid[1] == dq_pass.grid[1] == 12
+    config = candidates("attention_bwd_dkdv", 64)[0]
+    assert dkdv.grid[0] == cdiv(200, config.kwargs["BLOCK_N"])
+    assert dkdv.args[10:12] == [cu_q.data_ptr(), cu_k.data_ptr()]
+    assert pre.args[3] == cu_q.data_ptr()
+
+
+@pytest.mark.parametrize("change,message", [
+    (dict(q=(300, 4, 1, 64)), "q must be a 3-d tensor"),
+    (dict(cu_q="float"), "cu_seqlens_q must be a 1-d torch.int32 tensor"),
+    (dict(cu_k=(2,)), "cu_seqlens_q has 3 sequences but cu_seqlens_k 1"),
+    (dict(max_q=-1), "max_seqlen_q must be an int >= 0"),
+    (dict(max_k=2.5), "max_seqlen_k must be an int >= 0"),
+    (dict(block_table=True), "block_table"),
+    (dict(return_attn_probs=True), "return_attn_probs"),
+    (dict(dropout_p=0.1), "dropout_p"),
+    (dict(alibi=(2, 4)), r"alibi_slopes must have shape \(4,\) or \(3, 4\)"),
+])
+def test_varlen_errors_name_the_argument_before_any_launch(torch, launches, change, message):
+    q, k, v, cu_q, cu_k = packed_qkv(torch)
+    if "q" in change:
+        q = torch.Tensor(change["q"], torch.float16)
+    if change.get("cu_q") == "float":
+        cu_q = torch.Tensor((4,), torch.float32)
+    if "cu_k" in change:
+        cu_k = torch.Tensor(change["cu_k"], torch.int32)
+    kwargs = {}
+    for name in ("block_table", "return_attn_probs", "dropout_p"):
+        if name in change:
+            kwargs[name] = change[name]
+    if "alibi" in change:
+        kwargs["alibi_slopes"] = torch.Tensor(change["alibi"], torch.float32)
+    with pytest.raises(ValueError, match=message):
+        flashtile.flash_attn_varlen_func(q, k, v, cu_q, cu_k, change.get("max_q", 150),
+                                         change.get("max_k", 200), **kwargs)
+    assert not launches

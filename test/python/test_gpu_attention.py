@@ -30,6 +30,7 @@ if not torch.cuda.is_available():
     pytest.skip("GPU tests need a CUDA device (torch.cuda.is_available() is False)",
                 allow_module_level=True)
 
+import flashtile  # noqa: E402
 from flashtile import reference as R  # noqa: E402
 from flashtile.attention import (  # noqa: E402
     flash_attn_backward,
@@ -306,6 +307,90 @@ def test_packed_variants_match_flash_attn_func():
     assert torch.equal(kv.grad[:, :, 0], k.grad) and torch.equal(kv.grad[:, :, 1], v.grad)
     with pytest.raises(ValueError, match="qkv must be"):
         fai.flash_attn_qkvpacked_func(qkv[:, :, :2])
+
+
+# -- Packed (varlen) batches --------------------------------------------------
+
+#: (queries, keys) per sequence: ragged, longer than a block, keys fewer than
+#: queries (causal rows that see nothing), a sequence without queries.
+VARLEN_LENGTHS = [(300, 411), (1, 1), (190, 64), (0, 17), (1000, 777), (64, 64)]
+
+
+def check_varlen(lengths, head_dim, dtype, causal, nheads=4, nheads_k=2, deterministic=False,
+                 seed=0, **variant):
+    """flash_attn_varlen_func forward and backward against standard
+    attention of each sequence on its own, under the bar of `check`."""
+    generator = torch.Generator(device="cuda").manual_seed(seed)
+    total_q, total_k = sum(lq for lq, _ in lengths), sum(lk for _, lk in lengths)
+
+    def randn(total, heads):
+        return torch.randn((total, heads, head_dim), generator=generator, device="cuda",
+                           dtype=torch.float32).to(dtype)
+
+    q, k, v, do = randn(total_q, nheads), randn(total_k, nheads_k), randn(total_k, nheads_k), \
+        randn(total_q, nheads)
+    offsets = [(0, 0)]
+    for lq, lk in lengths:
+        offsets.append((offsets[-1][0] + lq, offsets[-1][1] + lk))
+    cu_q, cu_k = (torch.tensor([o[i] for o in offsets], dtype=torch.int32, device="cuda")
+                  for i in (0, 1))
+    tq, tk, tv = (x.clone().requires_grad_(True) for x in (q, k, v))
+    out, lse = flashtile.flash_attn_varlen_func(
+        tq, tk, tv, cu_q, cu_k, max(lq for lq, _ in lengths), max(lk for _, lk in lengths),
+        causal=causal, deterministic=deterministic, return_lse=True, **variant)
+    out.backward(do)
+    assert out.shape == q.shape and lse.shape == (nheads, total_q)
+    scale = 1.0 / math.sqrt(head_dim)
+    slopes = variant.pop("alibi_slopes", None)
+    parts = {True: [], False: []}
+    for b, ((q0, k0), (q1, k1)) in enumerate(zip(offsets, offsets[1:])):
+        seq = [x[None, a:e] for x, a, e in ((q, q0, q1), (k, k0, k1), (v, k0, k1), (do, q0, q1))]
+        seq_slopes = slopes[b] if slopes is not None and slopes.dim() == 2 else slopes
+        for upcast in (True, False):
+            parts[upcast].append(run_reference(*seq, causal, scale, upcast,
+                                               alibi_slopes=seq_slopes, **variant))
+    ours = [numpy64(x) for x in (out, lse, tq.grad, tk.grad, tv.grad)]
+    packed = {}
+    for upcast, runs in parts.items():
+        o, l, dq, dk, dv = zip(*runs)
+        packed[upcast] = [numpy64(torch.cat(o, 1)[0]), numpy64(torch.cat(l, 2)[0]),
+                          numpy64(torch.cat(dq, 1)[0]), numpy64(torch.cat(dk, 1)[0]),
+                          numpy64(torch.cat(dv, 1)[0])]
+    ref, std = packed[True], packed[False]
+    magnitude = R.gradient_magnitude(ref[2:])
+    checks = [R.check_close("O", ours[0], ref[0], std[0]), R.check_close("L", ours[1], ref[1], std[1])]
+    checks += [R.check_close(n, o, r, s, magnitude)
+               for n, o, r, s in zip(("dQ", "dK", "dV"), ours[2:], ref[2:], std[2:])]
+    failed = [str(c) for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize("dtype", list(DTYPES))
+@pytest.mark.parametrize("head_dim", [64, 128])
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("deterministic", [False, True])
+def test_varlen(dtype, head_dim, causal, deterministic):
+    check_varlen(VARLEN_LENGTHS, head_dim, DTYPES[dtype], causal, deterministic=deterministic,
+                 seed=head_dim + int(causal))
+
+
+def test_varlen_gqa_window_softcap_and_per_sequence_alibi():
+    check_varlen(VARLEN_LENGTHS, 64, torch.float16, False, window_size=(100, 20), softcap=20.0,
+                 alibi_slopes=alibi(4, len(VARLEN_LENGTHS)), seed=7)
+
+
+def test_varlen_qkvpacked_matches_varlen():
+    from flashtile import flash_attn_interface as fai
+
+    g = torch.Generator(device="cuda").manual_seed(5)
+    qkv = torch.randn((500, 3, 4, 64), device="cuda", dtype=torch.float16, generator=g)
+    cu = torch.tensor([0, 120, 130, 500], dtype=torch.int32, device="cuda")
+    ref = fai.flash_attn_varlen_func(qkv[:, 0], qkv[:, 1], qkv[:, 2], cu, cu, 370, 370,
+                                     causal=True)
+    assert torch.equal(fai.flash_attn_varlen_qkvpacked_func(qkv, cu, 370, causal=True), ref)
+    out = fai.flash_attn_varlen_kvpacked_func(qkv[:, 0], qkv[:, 1:], cu, cu, 370, 370,
+                                              causal=True)
+    assert torch.equal(out, ref)
 
 
 # -- Variants: MQA/GQA, sliding windows, softcap, ALiBi --------------------
