@@ -4,7 +4,7 @@ accepts it: ``ptxas -arch=sm_XX``. The attention kernels, at the launch
 configurations flash_attn_func may use (every candidate of its autotuner,
 flashtile.attention.CANDIDATES), must assemble with 0 spill bytes; so must
 the variant candidates (MQA/GQA, windows, softcap, ALiBi) in their worst
-cases for registers.
+cases for registers, and packed (varlen) batches.
 
 Dtypes: f16 everywhere; bf16 and tf32 matrix products (mma.sync) need sm_80,
 so at sm_75 they must fail with a clear error naming the requirement; f32
@@ -162,7 +162,29 @@ def _small_kernel_cases() -> List[Case]:
     return cases
 
 
-CASES = _small_kernel_cases() + _attention_cases() + _variant_cases()
+def _varlen_cases() -> List[Case]:
+    """Packed batches (VARLEN: offsets and lengths loaded from cu_seqlens)
+    at every candidate of the kernels they run (the forward, and the
+    separate dQ pass: flash_attn_varlen_func takes no atomics), f16 causal."""
+    cases = []
+    for head_dim in ATTENTION_HEAD_DIMS:
+        for arch in ARCHS:
+            for kernel in ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq"):
+                for config in candidates(kernel, head_dim, arch):
+                    cx = dict(HEAD_DIM=head_dim, **config.kwargs, CAUSAL=True, VARLEN=True)
+                    cases.append(Case("attention.py", kernel, "f16", cx, arch, config.num_warps,
+                                      config.num_stages, check_spills=True, equal_to_1=MHA))
+                flags, ones = VARIANTS["gqa-all"]  # and the variants' worst case
+                for config in candidates(kernel, head_dim, arch, variant=True):
+                    if head_dim in VARIANT_HEAD_DIMS:
+                        cx = dict(HEAD_DIM=head_dim, **config.kwargs, **flags, VARLEN=True)
+                        cases.append(Case("attention.py", kernel, "f16", cx, arch,
+                                          config.num_warps, config.num_stages, check_spills=True,
+                                          equal_to_1=ones))
+    return cases
+
+
+CASES = _small_kernel_cases() + _attention_cases() + _variant_cases() + _varlen_cases()
 
 
 class Result(NamedTuple):
