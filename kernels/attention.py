@@ -554,3 +554,160 @@ def attention_bwd_dq_convert(
     offs_d = fl.arange(0, BLOCK_D)
     dq = load_tile(DQA + off_b * stride_dqab + q0 * stride_dqas + off_h * stride_dqah, rows, offs_d, stride_dqas, seqlen_q, HEAD_DIM)
     store_tile(DQ + off_b * stride_dqb + q0 * stride_dqs + off_h * stride_dqh, rows, offs_d, stride_dqs, seqlen_q, HEAD_DIM, dq * softmax_scale)
+
+
+# ---------------------------------------------------------------------------
+# Decoding over a key/value cache (flash_attn_with_kvcache), split-KV
+# ---------------------------------------------------------------------------
+
+
+@flashtile.jit
+def attention_kvcache(
+    Q: fl.pointer, K: fl.pointer, V: fl.pointer, OP: fl.pointer(fl.float32),
+    LP: fl.pointer(fl.float32), Alibi: fl.pointer(fl.float32),
+    CacheSeqlens: fl.pointer(fl.int32), CacheBatch: fl.pointer(fl.int32),
+    BlockTable: fl.pointer(fl.int32),
+    stride_qb, stride_qs, stride_qh,
+    stride_kb, stride_ks, stride_kh,
+    stride_vb, stride_vs, stride_vh,
+    stride_ops, stride_opb, stride_opm, stride_oph, stride_lps,
+    stride_table_b, stride_alibi_b,
+    nheads: fl.int32, head_ratio: fl.int32, seqlen_q: fl.int32, split_len: fl.int32,
+    softmax_scale: fl.float32, window_left: fl.int32, window_right: fl.int32,
+    softcap: fl.float32,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 16, BLOCK_N: fl.constexpr = 64,
+    CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
+    SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
+    BATCH_INDEX: fl.constexpr = False, PAGED: fl.constexpr = False,
+    PAGE_SIZE: fl.constexpr = 256,
+):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
+    # This program attends query rows [start_m * BLOCK_M, +BLOCK_M) of one
+    # (batch, head) to its share `split` of the cache: keys [split *
+    # split_len, +split_len) of the cache_seqlens[b] keys. It writes that
+    # share's normalised output and log-sum-exp (float32; -inf where the
+    # share has no visible key) for attention_combine. The cache is
+    # (batch, seqlen, heads, headdim), of batch entry CacheBatch[b] with
+    # BATCH_INDEX; PAGED: (pages, PAGE_SIZE, heads, headdim), key j of
+    # entry b in page BlockTable[b, j // PAGE_SIZE] (BLOCK_N divides PAGE_SIZE).
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    split = fl.program_id(2)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    off_hk = off_h // head_ratio
+    seqlen_k = fl.load(CacheSeqlens + off_b)
+    cache_b = off_b
+    if BATCH_INDEX:
+        cache_b = fl.load(CacheBatch + off_b)
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_n = fl.arange(0, BLOCK_N)
+    offs_d = fl.arange(0, BLOCK_D)
+    sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
+    scoring = scores_of(softmax_scale, softcap, Alibi, stride_alibi_b, off_b, off_h, SOFTCAP, ALIBI)
+
+    q = load_tile(Q + off_b * stride_qb + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
+    m_i = fl.full([BLOCK_M], -INF, fl.float32)
+    l_i = fl.zeros([BLOCK_M], fl.float32)
+    acc = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
+
+    begin, end = key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    begin = fl.maximum(begin, split * split_len)  # both multiples of BLOCK_N
+    end = fl.minimum(end, (split + 1) * split_len)
+    full_begin, full_end = unmasked_key_range(start_m, sees, BLOCK_M, BLOCK_N)
+    for start_n in range(begin, end, BLOCK_N):
+        cols = start_n + offs_n
+        if PAGED:  # the block lies in one page
+            page = fl.load(BlockTable + off_b * stride_table_b + start_n // PAGE_SIZE)
+            first = start_n % PAGE_SIZE
+            k = load_tile(K + page * stride_kb + first * stride_ks + off_hk * stride_kh, offs_n, offs_d, stride_ks, seqlen_k - start_n, HEAD_DIM)
+            v = load_tile(V + page * stride_vb + first * stride_vs + off_hk * stride_vh, offs_n, offs_d, stride_vs, seqlen_k - start_n, HEAD_DIM)
+        else:
+            k = load_tile(K + cache_b * stride_kb + off_hk * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
+            v = load_tile(V + cache_b * stride_vb + off_hk * stride_vh, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+        masked = key_block_masked(start_n, full_begin, full_end, WINDOW)
+        s = block_scores(mm(q, fl.trans(k)), rows, cols, masked, sees, scoring)
+        m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
+        acc = mm(p.to(v.dtype), v, rescale(acc, alpha))
+
+    empty = l_i == 0.0
+    l_safe = fl.where(empty, 1.0, l_i)
+    o = acc * (1.0 / l_safe)[:, None]
+    mask = (rows[:, None] < seqlen_q) & (offs_d[None, :] < HEAD_DIM)
+    fl.store(OP + split * stride_ops + off_b * stride_opb + off_h * stride_oph + rows[:, None] * stride_opm + offs_d[None, :], o, mask=mask)
+    lse = fl.where(empty, -INF, m_i * LN2 + fl.log(l_safe))
+    fl.store(LP + split * stride_lps + off_hb * seqlen_q + rows, lse, mask=rows < seqlen_q)
+
+
+@flashtile.jit
+def attention_combine(
+    OP: fl.pointer(fl.float32), LP: fl.pointer(fl.float32), O: fl.pointer,
+    L: fl.pointer(fl.float32),
+    stride_ops, stride_opb, stride_opm, stride_oph, stride_lps,
+    stride_ob, stride_os, stride_oh,
+    nheads: fl.int32, seqlen_q: fl.int32, num_splits: fl.int32,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 16,
+):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
+    # O = sum_s exp(L_s - L) O_s with L = log sum_s exp(L_s), over the
+    # splits' normalised outputs O_s and log-sum-exps L_s (-inf: no key);
+    # rows no split saw get O = 0 and L = +inf.
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_d = fl.arange(0, BLOCK_D)
+    in_rows = rows < seqlen_q
+    m = fl.full([BLOCK_M], -INF, fl.float32)
+    for split in range(0, num_splits):
+        m = fl.maximum(m, fl.load(LP + split * stride_lps + off_hb * seqlen_q + rows, mask=in_rows, other=-INF))
+    m_ref = fl.where(m == -INF, 0.0, m)
+    acc = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
+    l = fl.zeros([BLOCK_M], fl.float32)
+    for split in range(0, num_splits):
+        lse = fl.load(LP + split * stride_lps + off_hb * seqlen_q + rows, mask=in_rows, other=-INF)
+        w = fl.exp2((lse - m_ref) * LOG2E)
+        o = load_tile(OP + split * stride_ops + off_b * stride_opb + off_h * stride_oph, rows, offs_d, stride_opm, seqlen_q, HEAD_DIM)
+        acc = acc + o * w[:, None]
+        l = l + w
+    empty = l == 0.0
+    o = acc * (1.0 / fl.where(empty, 1.0, l))[:, None]
+    store_tile(O + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
+    fl.store(L + off_hb * seqlen_q + rows, fl.where(empty, INF, m_ref + fl.log(fl.where(empty, 1.0, l))), mask=in_rows)
+
+
+@flashtile.jit
+def kvcache_append(
+    New: fl.pointer, Cache: fl.pointer, CacheSeqlens: fl.pointer(fl.int32),
+    CacheBatch: fl.pointer(fl.int32), BlockTable: fl.pointer(fl.int32),
+    stride_nb, stride_ns, stride_nh,
+    stride_cb, stride_cs, stride_ch,
+    stride_table_b,
+    nheads_k: fl.int32, seqlen_new: fl.int32,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 16,
+    BATCH_INDEX: fl.constexpr = False, PAGED: fl.constexpr = False,
+    PAGE_SIZE: fl.constexpr = 256,
+):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
+    # Writes new keys (or values) [start_m * BLOCK_M, +BLOCK_M) of one
+    # (batch, head) into the cache after its cache_seqlens[b] tokens, in
+    # place (the cache layouts of attention_kvcache).
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads_k
+    off_h = off_hb % nheads_k
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_d = fl.arange(0, BLOCK_D)
+    x = load_tile(New + off_b * stride_nb + off_h * stride_nh, rows, offs_d, stride_ns, seqlen_new, HEAD_DIM)
+    pos = fl.load(CacheSeqlens + off_b) + rows
+    if PAGED:
+        page = fl.load(BlockTable + off_b * stride_table_b + pos // PAGE_SIZE, mask=rows < seqlen_new, other=0)
+        dest = Cache + page[:, None] * stride_cb + (pos % PAGE_SIZE)[:, None] * stride_cs
+    else:
+        cache_b = off_b
+        if BATCH_INDEX:
+            cache_b = fl.load(CacheBatch + off_b)
+        dest = Cache + cache_b * stride_cb + pos[:, None] * stride_cs
+    mask = (rows[:, None] < seqlen_new) & (offs_d[None, :] < HEAD_DIM)
+    fl.store(dest + off_h * stride_ch + offs_d[None, :], x, mask=mask)

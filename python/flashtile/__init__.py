@@ -30,7 +30,7 @@ from .errors import (
 )
 from .attention import (flash_attn_func, flash_attn_kvpacked_func, flash_attn_qkvpacked_func,
                         flash_attn_varlen_func, flash_attn_varlen_kvpacked_func,
-                        flash_attn_varlen_qkvpacked_func)
+                        flash_attn_varlen_qkvpacked_func, flash_attn_with_kvcache)
 from .autotune import Autotuner, Config, autotune
 from .sdpa import scaled_dot_product_attention
 from .jit import CompiledKernel, JITFunction, jit
@@ -49,6 +49,7 @@ __all__ = [
     "flash_attn_varlen_func",
     "flash_attn_varlen_kvpacked_func",
     "flash_attn_varlen_qkvpacked_func",
+    "flash_attn_with_kvcache",
     "scaled_dot_product_attention",
     "JITFunction",
     "CompiledKernel",

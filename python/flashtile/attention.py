@@ -45,6 +45,8 @@ __all__ = [
     "flash_attn_varlen_func",
     "flash_attn_varlen_qkvpacked_func",
     "flash_attn_varlen_kvpacked_func",
+    "flash_attn_with_kvcache",
+    "attention_with_kvcache",
     "flash_attn_forward",
     "flash_attn_backward",
     "attention_forward",
@@ -1291,3 +1293,295 @@ def flash_attn_varlen_kvpacked_func(q: Any, kv: Any, cu_seqlens_q: Any, cu_seqle
                                   max_seqlen_q, max_seqlen_k, dropout_p, softmax_scale, causal,
                                   window_size, softcap, alibi_slopes, deterministic,
                                   return_attn_probs, return_lse=return_lse)
+
+
+# ---------------------------------------------------------------------------
+# Decoding over a key/value cache: flash_attn_with_kvcache
+# ---------------------------------------------------------------------------
+
+#: Decode programs' query rows (mma.sync's 16) and keys per step.
+KVCACHE_BLOCK_M, KVCACHE_BLOCK_N = 16, 64
+#: Split-KV aims at this many programs (about two waves of an H100/H200).
+KVCACHE_TARGET_PROGRAMS = 264
+#: At most this many splits.
+KVCACHE_MAX_SPLITS = 128
+
+
+def _rank(x: Any) -> Optional[int]:
+    """The number of dimensions of an array or tensor; None for anything else."""
+    if _is_numpy(x):
+        return x.ndim
+    dim = getattr(x, "dim", None)
+    return dim() if callable(dim) else None
+
+
+def _is_numpy(x: Any) -> bool:
+    return isinstance(x, np.ndarray)
+
+
+def _strides_any(x: Any) -> Tuple[int, int, int]:
+    """(dim 0, 1, 2) strides in elements of a numpy array or torch tensor."""
+    if _is_numpy(x):
+        return tuple(s // x.itemsize for s in x.strides[:3])  # type: ignore[return-value]
+    return x.stride(0), x.stride(1), x.stride(2)
+
+
+def kvcache_splits(batch: int, nheads: int, query_blocks: int, max_keys: int,
+                   block_n: int, num_splits: int = 0) -> Tuple[int, int]:
+    """(splits, keys per split, a multiple of block_n) for `max_keys` cached
+    keys: `num_splits` if > 0, else enough to give about
+    KVCACHE_TARGET_PROGRAMS programs (decoding one token per sequence has
+    only batch x nheads of them otherwise)."""
+    blocks = max(1, cdiv(max_keys, block_n))
+    if num_splits <= 0:
+        programs = batch * nheads * query_blocks
+        num_splits = max(1, min(KVCACHE_MAX_SPLITS, cdiv(KVCACHE_TARGET_PROGRAMS, programs)))
+    num_splits = min(num_splits, blocks)
+    per_split = cdiv(blocks, num_splits)
+    return cdiv(blocks, per_split), per_split * block_n
+
+
+class _KVCache(NamedTuple):
+    """A checked cache: its layout flags and what the kernels index it by."""
+
+    paged: bool
+    page_size: int
+    capacity: int  # keys a batch entry can hold
+    batch_index: Any  # int32 (batch,) or the dummy word
+    block_table: Any  # int32 (batch, pages per entry) or the dummy word
+
+
+def _check_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, cache_batch_idx: Any,
+                   block_table: Any, dummy: Any) -> _KVCache:
+    """Shapes of flash_attn_with_kvcache's q (batch, seqlen_q, nheads,
+    headdim), k_cache/v_cache ((batch_cache, seqlen_cache, nheads_k,
+    headdim), or with block_table (num_blocks, page_block_size, nheads_k,
+    headdim)) and new k/v (batch, seqlen_new, nheads_k, headdim)."""
+    for name, x in (("q", q), ("k_cache", k_cache), ("v_cache", v_cache)):
+        if _rank(x) != 4:
+            raise ArgumentError(f"{name} must be a 4-d array or tensor, got {_describe(x)}")
+    batch, _, nheads, head_dim = q.shape
+    if tuple(k_cache.shape) != tuple(v_cache.shape) or k_cache.shape[3] != head_dim:
+        raise ArgumentError(f"k_cache {tuple(k_cache.shape)} and v_cache "
+                            f"{tuple(v_cache.shape)} must have one shape, with q's head "
+                            f"dimension {head_dim}")
+    if k_cache.dtype != q.dtype or v_cache.dtype != q.dtype:
+        raise ArgumentError("q, k_cache and v_cache must have one dtype")
+    _check_head_ratio(nheads, k_cache.shape[2])
+    if (k is None) != (v is None):
+        raise ArgumentError("k and v (the new keys and values) go together")
+    if k is not None:
+        for name, x in (("k", k), ("v", v)):
+            if _rank(x) != 4 or x.shape[0] != batch or \
+                    tuple(x.shape[2:]) != tuple(k_cache.shape[2:]) or x.dtype != q.dtype:
+                raise ArgumentError(f"{name} must be (batch {batch}, seqlen_new, "
+                                    f"{k_cache.shape[2]}, {head_dim}) of q's dtype, got "
+                                    f"{_describe(x)}")
+        if k.shape[1] != v.shape[1]:
+            raise ArgumentError(f"k has {k.shape[1]} new tokens but v {v.shape[1]}")
+    if block_table is not None:
+        if cache_batch_idx is not None:
+            raise ArgumentError("cache_batch_idx and block_table do not go together (a paged "
+                                "cache is indexed by block_table)")
+        if _rank(block_table) != 2 or block_table.shape[0] != batch \
+                or str(block_table.dtype) not in ("int32", "torch.int32"):
+            raise ArgumentError(f"block_table must be an int32 (batch {batch}, pages) array, "
+                                f"got {_describe(block_table)}")
+        page_size = k_cache.shape[1]
+        if page_size % 16:
+            raise ArgumentError(f"the paged cache's page_block_size {page_size} must be a "
+                                "multiple of 16")
+        return _KVCache(True, page_size, block_table.shape[1] * page_size, dummy, block_table)
+    if cache_batch_idx is not None:
+        if _rank(cache_batch_idx) != 1 or cache_batch_idx.shape[0] != batch \
+                or str(cache_batch_idx.dtype) not in ("int32", "torch.int32"):
+            raise ArgumentError(f"cache_batch_idx must be an int32 ({batch},) array, got "
+                                f"{_describe(cache_batch_idx)}")
+        return _KVCache(False, 0, k_cache.shape[1], cache_batch_idx, dummy)
+    if k_cache.shape[0] != batch:
+        raise ArgumentError(f"k_cache has batch {k_cache.shape[0]} but q {batch} (pass "
+                            "cache_batch_idx to pick entries)")
+    return _KVCache(False, 0, k_cache.shape[1], dummy, dummy)
+
+
+def kvcache_block_n(head_dim: int, page_size: int = 0) -> int:
+    """Keys per step of attention_kvcache: KVCACHE_BLOCK_N, halved above head
+    dim 128 (spill-free: test_ptxas), and in a paged cache a power of two
+    dividing the page."""
+    block = KVCACHE_BLOCK_N if block_d(head_dim) <= 128 else KVCACHE_BLOCK_N // 2
+    while page_size and page_size % block:
+        block //= 2
+    return block
+
+
+def _run_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, seqlens: Any,
+                 cache: _KVCache, softmax_scale: Optional[float], var: Variant, alibi: Any,
+                 stride_alibi_b: int, num_splits: int, empty: Any, dummy: Any,
+                 launch_options: Dict[str, Any]) -> Tuple[Any, Any]:
+    """Appends k, v into the cache (kvcache_append), then attends q to it
+    (attention_kvcache over the splits, attention_combine); numpy arrays or
+    torch tensors alike. `seqlens`: the cached tokens per entry before the
+    append (int32); `empty(shape, dtype_name)` allocates."""
+    attention = kernels.load("attention")
+    batch, seqlen_q, nheads, head_dim = q.shape
+    nheads_k = k_cache.shape[2]
+    flags = dict(BATCH_INDEX=cache.batch_index is not dummy, PAGED=cache.paged,
+                 PAGE_SIZE=cache.page_size or 256)
+    table_stride = cache.block_table.shape[1] if cache.paged else 0
+    seqlen_k = seqlens
+    if k is not None and k.shape[1] > 0:
+        new = k.shape[1]
+        grid = (cdiv(new, KVCACHE_BLOCK_M), batch * nheads_k)
+        for source, target in ((k, k_cache), (v, v_cache)):
+            attention.kvcache_append[grid](
+                source, target, seqlens, cache.batch_index, cache.block_table,
+                *_strides_any(source), *_strides_any(target), table_stride, nheads_k, new,
+                HEAD_DIM=head_dim, BLOCK_M=KVCACHE_BLOCK_M, **flags, **launch_options)
+        seqlen_k = seqlens + new
+    block_n = kvcache_block_n(head_dim, cache.page_size)
+    block_m = KVCACHE_BLOCK_M
+    query_blocks = cdiv(seqlen_q, block_m)
+    splits, split_len = kvcache_splits(batch, nheads, query_blocks, cache.capacity, block_n,
+                                       num_splits)
+    partial_o = empty((splits, batch, seqlen_q, nheads, head_dim), "float32")
+    partial_lse = empty((splits, batch, nheads, seqlen_q), "float32")
+    out = empty(tuple(q.shape), None)
+    lse = empty((batch, nheads, seqlen_q), "float32")
+    # (split, batch, row, head) strides of the contiguous partial outputs; LP's split stride
+    op_strides = [batch * seqlen_q * nheads * head_dim, seqlen_q * nheads * head_dim,
+                  nheads * head_dim, head_dim, batch * nheads * seqlen_q]
+    tail = [stride_alibi_b, nheads, nheads // nheads_k, seqlen_q, split_len,
+            _scale(head_dim, softmax_scale), var.window_left, var.window_right, var.softcap]
+    if seqlen_q > 0:
+        attention.attention_kvcache[(query_blocks, batch * nheads, splits)](
+            q, k_cache, v_cache, partial_o, partial_lse, alibi, seqlen_k, cache.batch_index,
+            cache.block_table, *_strides_any(q), *_strides_any(k_cache),
+            *_strides_any(v_cache), *op_strides, table_stride, *tail,
+            HEAD_DIM=head_dim, BLOCK_M=block_m, BLOCK_N=block_n, **var.constexprs(), **flags,
+            **launch_options)
+        attention.attention_combine[(query_blocks, batch * nheads)](
+            partial_o, partial_lse, out, lse, *op_strides, *_strides_any(out), nheads,
+            seqlen_q, splits, HEAD_DIM=head_dim, BLOCK_M=block_m, **launch_options)
+    return out, lse
+
+
+def _cache_seqlens(cache_seqlens: Any, batch: int, cache: _KVCache, full: Any) -> Any:
+    """cache_seqlens as an int32 (batch,) array or tensor: an int is every
+    entry's; None means full (not for a paged cache). `full(n)` makes one."""
+    if cache_seqlens is None:
+        if cache.paged:
+            raise ArgumentError("cache_seqlens is required with block_table (a paged cache)")
+        return full(cache.capacity)
+    if isinstance(cache_seqlens, numbers.Integral) and not isinstance(cache_seqlens, bool):
+        if not 0 <= cache_seqlens <= cache.capacity:
+            raise ArgumentError(f"cache_seqlens={cache_seqlens} is outside the cache's 0.."
+                                f"{cache.capacity} tokens")
+        return full(int(cache_seqlens))
+    if _rank(cache_seqlens) != 1 or cache_seqlens.shape[0] != batch \
+            or str(cache_seqlens.dtype) not in ("int32", "torch.int32"):
+        raise ArgumentError(f"cache_seqlens must be an int or an int32 ({batch},) array, got "
+                            f"{_describe(cache_seqlens)}")
+    return cache_seqlens
+
+
+def _refuse_unsupported_kvcache(rotary_cos: Any, rotary_sin: Any, cache_leftpad: Any,
+                                num_splits: Any) -> None:
+    if rotary_cos is not None or rotary_sin is not None:
+        raise ArgumentError("rotary_cos/rotary_sin (rotary embedding inside the kernel) are not "
+                            "supported yet; rotate q and k before the call")
+    if cache_leftpad is not None:
+        raise ArgumentError("cache_leftpad is not supported yet")
+    if not isinstance(num_splits, numbers.Integral) or isinstance(num_splits, bool) \
+            or num_splits < 0:
+        raise ArgumentError(f"num_splits must be an int >= 0 (0: chosen), got {num_splits!r}")
+
+
+def attention_with_kvcache(q: np.ndarray, k_cache: np.ndarray, v_cache: np.ndarray,
+                           k: Optional[np.ndarray] = None, v: Optional[np.ndarray] = None,
+                           cache_seqlens: Any = None, cache_batch_idx: Any = None,
+                           block_table: Any = None, softmax_scale: Optional[float] = None,
+                           causal: bool = False, window_size: Tuple[int, int] = (-1, -1),
+                           softcap: float = 0.0, alibi_slopes: Any = None,
+                           num_splits: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """flash_attn_with_kvcache on the CPU executor (numpy arrays): appends k,
+    v (if given) into the caches in place after cache_seqlens[b] tokens,
+    then attends q to the cache_seqlens[b] (+ new) cached keys of each
+    entry, causal and windows aligned bottom-right. Returns (out, lse), lse
+    (batch, nheads, seqlen_q)."""
+    _refuse_unsupported_kvcache(None, None, None, num_splits)
+    for name, x in (("q", q), ("k_cache", k_cache), ("v_cache", v_cache), ("k", k), ("v", v)):
+        if x is not None and not isinstance(x, np.ndarray):
+            raise ArgumentError(f"{name} must be a numpy array, got {_describe(x)}")
+    cache = _check_kvcache(q, k_cache, v_cache, k, v, cache_batch_idx, block_table,
+                           _NO_SEQLENS)
+    batch, seqlen_q, nheads, _ = q.shape
+    seqlens = _cache_seqlens(cache_seqlens, batch, cache,
+                             lambda n: np.full(batch, n, dtype=np.int32))
+    var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q,
+                  cache.capacity)
+    slopes, stride_alibi_b = _alibi_array(alibi_slopes, batch, nheads)
+
+    def empty(shape: Tuple[int, ...], dtype: Optional[str]) -> np.ndarray:
+        return np.zeros(shape, dtype=q.dtype if dtype is None else dtype)
+
+    return _run_kvcache(q, k_cache, v_cache, k, v, seqlens, cache, softmax_scale, var, slopes,
+                        stride_alibi_b, num_splits, empty, _NO_SEQLENS, {})
+
+
+def flash_attn_with_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any = None, v: Any = None,
+                            rotary_cos: Any = None, rotary_sin: Any = None,
+                            cache_seqlens: Any = None, cache_batch_idx: Any = None,
+                            cache_leftpad: Any = None, block_table: Any = None,
+                            softmax_scale: Optional[float] = None, causal: bool = False,
+                            window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
+                            rotary_interleaved: bool = True, alibi_slopes: Any = None,
+                            num_splits: int = 0, return_softmax_lse: bool = False) -> Any:
+    """flash-attn's ``flash_attn_with_kvcache`` (positional order included)
+    on CUDA tensors: q (batch, seqlen_q, nheads, headdim); k_cache, v_cache
+    (batch_cache, seqlen_cache, nheads_k, headdim), or paged (num_blocks,
+    page_block_size, nheads_k, headdim) with block_table (batch, pages)
+    int32; new k, v (batch, seqlen_new, nheads_k, headdim) are written into
+    the caches in place after cache_seqlens[b] tokens (an int or (batch,)
+    int32; None: full, not paged) before q attends to the cache_seqlens[b]
+    + seqlen_new keys of entry b (cache_batch_idx[b] with cache_batch_idx).
+    Split-KV: the keys are shared among num_splits programs per query block
+    (0: enough for about two waves of the GPU) and attention_combine merges
+    their partial results. causal/window_size align bottom-right per entry;
+    softcap, alibi_slopes, softmax_scale as flash_attn_func's. Returns out
+    (like q), with return_softmax_lse (out, lse (batch, nheads, seqlen_q)).
+    No autograd (as flash-attn). Not supported yet, a ValueError naming
+    them: rotary_cos/rotary_sin, cache_leftpad. cache_seqlens (+ new) must
+    not exceed the cache (not checked on the device: a synchronisation)."""
+    _refuse_unsupported_kvcache(rotary_cos, rotary_sin, cache_leftpad, num_splits)
+    torch = _torch()
+    _check_tensors(("q", "k_cache", "v_cache"), (q, k_cache, v_cache))
+    if k is not None or v is not None:
+        _check_tensors(("q", "k", "v"), (q, k, v))
+    cache = _check_kvcache(q, k_cache, v_cache, k, v, cache_batch_idx, block_table,
+                           _no_seqlens(q.device))
+    for name, x in (("cache_seqlens", cache_seqlens), ("cache_batch_idx", cache_batch_idx),
+                    ("block_table", block_table)):
+        if isinstance(x, torch.Tensor) and x.device != q.device:
+            raise ArgumentError(f"{name} is on {x.device} but q is on {q.device}")
+    batch, seqlen_q, nheads, head_dim = q.shape
+    if not MIN_HEAD_DIM <= head_dim <= MAX_HEAD_DIM:
+        raise ArgumentError(f"head dimension {head_dim} is not supported: "
+                            f"{MIN_HEAD_DIM}..{MAX_HEAD_DIM}")
+    if batch * nheads > 65535:
+        raise ArgumentError(f"batch * nheads = {batch * nheads} exceeds 65535")
+    _check_softmax_scale(softmax_scale)
+    seqlens = _cache_seqlens(cache_seqlens, batch, cache, lambda n: torch.full(
+        (batch,), n, dtype=torch.int32, device=q.device))
+    opts = _options(q, q, causal, window_size, softcap, alibi_slopes)
+    var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q,
+                  cache.capacity)
+
+    def empty(shape: Tuple[int, ...], dtype: Optional[str]) -> Any:
+        return torch.empty(shape, dtype=q.dtype if dtype is None else torch.float32,
+                           device=q.device)
+
+    q, k, v = (None if x is None else _last_dim_contiguous(x) for x in (q, k, v))
+    out, lse = _run_kvcache(q, k_cache, v_cache, k, v, seqlens, cache, softmax_scale, var,
+                            _alibi_arg(q, opts), opts.stride_alibi_b, num_splits, empty,
+                            _no_seqlens(q.device), {})
+    return (out, lse) if return_softmax_lse else out

@@ -120,6 +120,9 @@ class Tensor:
         assert index == 0 and self.shape[0] == 1, "the fake indexes a leading 1 only"
         return Tensor(self.shape[1:], self.dtype, self.device, self._strides[1:], self._ptr)
 
+    def __add__(self, other: Any) -> "Tensor":
+        return Tensor(self.shape, self.dtype, self.device)
+
     def zero_(self) -> "Tensor":
         return self
 
@@ -140,6 +143,10 @@ def empty(shape: Sequence[int], dtype: dtype = float32, device: Any = "cuda") ->
 
 
 def zeros(shape: Sequence[int], dtype: dtype = float32, device: Any = "cuda") -> Tensor:
+    return Tensor(shape, dtype, device)
+
+
+def full(shape: Sequence[int], value: Any, dtype: dtype = float32, device: Any = "cuda") -> Tensor:
     return Tensor(shape, dtype, device)
 
 
@@ -177,7 +184,7 @@ def make_module() -> types.ModuleType:
     """A fresh fake `torch` module (its own current-device state)."""
     module = types.ModuleType("torch")
     for name in ("dtype", "float16", "bfloat16", "float32", "float64", "int32", "device",
-                 "Tensor", "empty", "empty_like", "zeros"):
+                 "Tensor", "empty", "empty_like", "zeros", "full"):
         setattr(module, name, globals()[name])
     cuda = _Cuda()
     module.cuda = cuda

@@ -682,3 +682,47 @@ def test_varlen_errors_name_the_argument_before_any_launch(torch, launches, chan
         flashtile.flash_attn_varlen_func(q, k, v, cu_q, cu_k, change.get("max_q", 150),
                                          change.get("max_k", 200), **kwargs)
     assert not launches
+
+
+# -- flash_attn_with_kvcache ------------------------------------------------------
+
+
+def test_kvcache_appends_then_splits_and_combines(torch, launches):
+    q = torch.Tensor((2, 1, 8, 128), torch.float16)
+    k_cache, v_cache = (torch.Tensor((2, 8192, 2, 128), torch.float16) for _ in range(2))
+    k, v = (torch.Tensor((2, 1, 2, 128), torch.float16) for _ in range(2))
+    seqlens = torch.Tensor((2,), torch.int32)
+    out, lse = flashtile.flash_attn_with_kvcache(q, k_cache, v_cache, k, v, cache_seqlens=seqlens,
+                                                 causal=True, return_softmax_lse=True)
+    assert out.shape == q.shape and lse.shape == (2, 8, 1)
+    assert [l.kernel for l in launches] == ["kvcache_append", "kvcache_append",
+                                            "attention_kvcache", "attention_combine"]
+    append_k, append_v, attend, combine = launches
+    assert append_k.args[:3] == [k.data_ptr(), k_cache.data_ptr(), seqlens.data_ptr()]
+    assert append_v.args[:2] == [v.data_ptr(), v_cache.data_ptr()]
+    splits, split_len = attention_module.kvcache_splits(2, 8, 1, 8192, 64)
+    assert splits > 1 and attend.grid == (1, 16, splits)
+    assert attend.args[6] != seqlens.data_ptr()  # cache_seqlens + 1 after the append
+    assert combine.grid == (1, 16, 1) and combine.args[2:4] == [out.data_ptr(), lse.data_ptr()]
+
+
+def test_kvcache_paged_and_errors(torch, launches):
+    q = torch.Tensor((2, 1, 4, 64), torch.float16)
+    pages = torch.Tensor((10, 32, 4, 64), torch.float16)
+    table = torch.Tensor((2, 5), torch.int32)
+    seqlens = torch.Tensor((2,), torch.int32)
+    flashtile.flash_attn_with_kvcache(q, pages, pages, cache_seqlens=seqlens, block_table=table)
+    (attend, _) = launches
+    assert attend.kernel == "attention_kvcache" and attend.args[8] == table.data_ptr()
+    with pytest.raises(ValueError, match="rotary_cos"):
+        flashtile.flash_attn_with_kvcache(q, pages, pages, rotary_cos=q, cache_seqlens=seqlens,
+                                          block_table=table)
+    with pytest.raises(ValueError, match="cache_seqlens is required with block_table"):
+        flashtile.flash_attn_with_kvcache(q, pages, pages, block_table=table)
+    with pytest.raises(ValueError, match="page_block_size 24 must be a multiple of 16"):
+        odd = torch.Tensor((10, 24, 4, 64), torch.float16)
+        flashtile.flash_attn_with_kvcache(q, odd, odd, cache_seqlens=seqlens, block_table=table)
+    with pytest.raises(ValueError, match="k_cache is on cpu"):
+        cpu = torch.Tensor((2, 64, 4, 64), torch.float16, device="cpu")
+        flashtile.flash_attn_with_kvcache(q, cpu, cpu, cache_seqlens=3)
+    assert len(launches) == 2

@@ -393,6 +393,65 @@ def test_varlen_qkvpacked_matches_varlen():
     assert torch.equal(out, ref)
 
 
+# -- Decoding: flash_attn_with_kvcache ----------------------------------------
+
+
+def check_kvcache(seqlen_q, head_dim, dtype, causal, paged, num_splits, seed=0, nheads=8,
+                  nheads_k=2, new=3, **variant):
+    """Appends `new` tokens into a (possibly paged) cache, attends, and
+    compares with standard attention over each entry's cached keys."""
+    g = torch.Generator(device="cuda").manual_seed(seed)
+    batch, capacity, page = 3, 1024, 256
+
+    def randn(*shape):
+        return torch.randn(shape, generator=g, device="cuda", dtype=torch.float32).to(dtype)
+
+    q = randn(batch, seqlen_q, nheads, head_dim)
+    k_new, v_new = randn(batch, new, nheads_k, head_dim), randn(batch, new, nheads_k, head_dim)
+    seqlens = torch.tensor([700, 0, capacity - new], dtype=torch.int32, device="cuda")
+    if paged:
+        pages = batch * capacity // page
+        table = torch.randperm(pages, generator=g, device="cuda").to(torch.int32).reshape(batch, -1)
+        k_cache, v_cache = randn(pages, page, nheads_k, head_dim), randn(pages, page, nheads_k, head_dim)
+        extra = dict(block_table=table)
+    else:
+        k_cache, v_cache = randn(batch, capacity, nheads_k, head_dim), randn(batch, capacity, nheads_k, head_dim)
+        extra = {}
+    out, lse = flashtile.flash_attn_with_kvcache(
+        q, k_cache, v_cache, k_new, v_new, cache_seqlens=seqlens, causal=causal,
+        num_splits=num_splits, return_softmax_lse=True, **extra, **variant)
+    if paged:
+        k_full, v_full = (x[table.long()].reshape(batch, capacity, nheads_k, head_dim)
+                          for x in (k_cache, v_cache))
+    else:
+        k_full, v_full = k_cache, v_cache
+    for b in range(batch):
+        n = int(seqlens[b]) + new
+        assert torch.equal(k_full[b, n - new:n], k_new[b]) and torch.equal(v_full[b, n - new:n], v_new[b])
+        scale = 1.0 / math.sqrt(head_dim)
+        args = (q[b:b + 1], k_full[b:b + 1, :n], v_full[b:b + 1, :n])
+        ref = standard_attention(*args, causal, scale, True, **variant)
+        std = standard_attention(*args, causal, scale, False, **variant)
+        checks = [R.check_close(f"O[{b}]", numpy64(out[b:b + 1]), numpy64(ref[0]), numpy64(std[0])),
+                  R.check_close(f"L[{b}]", numpy64(lse[b:b + 1]), numpy64(ref[1]), numpy64(std[1]))]
+        failed = [str(c) for c in checks if not c.ok]
+        assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize("paged", [False, True])
+@pytest.mark.parametrize("num_splits", [1, 0])
+@pytest.mark.parametrize("head_dim", [64, 128, 256])
+@pytest.mark.parametrize("dtype", list(DTYPES))
+def test_kvcache_decoding(paged, num_splits, head_dim, dtype):
+    check_kvcache(1, head_dim, DTYPES[dtype], True, paged, num_splits, seed=head_dim)
+
+
+@pytest.mark.parametrize("seqlen_q", [4, 33])
+def test_kvcache_prefill_chunk_with_variants(seqlen_q):
+    check_kvcache(seqlen_q, 128, torch.float16, False, True, 0, new=seqlen_q,
+                  window_size=(300, 0), softcap=30.0, alibi_slopes=alibi(8))
+
+
 # -- Variants: MQA/GQA, sliding windows, softcap, ALiBi --------------------
 
 

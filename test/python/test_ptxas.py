@@ -4,7 +4,8 @@ accepts it: ``ptxas -arch=sm_XX``. The attention kernels, at the launch
 configurations flash_attn_func may use (every candidate of its autotuner,
 flashtile.attention.CANDIDATES), must assemble with 0 spill bytes; so must
 the variant candidates (MQA/GQA, windows, softcap, ALiBi) in their worst
-cases for registers, and packed (varlen) batches.
+cases for registers, packed (varlen) batches and flash_attn_with_kvcache's
+kernels.
 
 Dtypes: f16 everywhere; bf16 and tf32 matrix products (mma.sync) need sm_80,
 so at sm_75 they must fail with a clear error naming the requirement; f32
@@ -184,7 +185,30 @@ def _varlen_cases() -> List[Case]:
     return cases
 
 
-CASES = _small_kernel_cases() + _attention_cases() + _variant_cases() + _varlen_cases()
+def _kvcache_cases() -> List[Case]:
+    """flash_attn_with_kvcache's kernels at the blocks it launches them with:
+    contiguous (with cache_batch_idx) and paged caches, causal and with every
+    score variant, f16."""
+    from flashtile.attention import KVCACHE_BLOCK_M, kvcache_block_n
+    cases = []
+    for head_dim in ATTENTION_HEAD_DIMS:
+        for arch in ARCHS:
+            common = dict(HEAD_DIM=head_dim, BLOCK_M=KVCACHE_BLOCK_M)
+            for paged in (False, True):
+                for flags in (dict(CAUSAL=True), dict(WINDOW=True, SOFTCAP=True, ALIBI=True)):
+                    cx = dict(common, BLOCK_N=kvcache_block_n(head_dim, 256 if paged else 0),
+                              PAGED=paged, PAGE_SIZE=256, BATCH_INDEX=not paged, **flags)
+                    cases.append(Case("attention.py", "attention_kvcache", "f16", cx, arch,
+                                      check_spills=True))
+                cases.append(Case("attention.py", "kvcache_append", "f16",
+                                  dict(common, PAGED=paged), arch, check_spills=True))
+            cases.append(Case("attention.py", "attention_combine", "f16", common, arch,
+                              check_spills=True))
+    return cases
+
+
+CASES = (_small_kernel_cases() + _attention_cases() + _variant_cases() + _varlen_cases()
+         + _kvcache_cases())
 
 
 class Result(NamedTuple):
