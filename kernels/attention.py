@@ -677,30 +677,95 @@ def attention_combine(
     fl.store(L + off_hb * seqlen_q + rows, fl.where(empty, INF, m_ref + fl.log(fl.where(empty, 1.0, l))), mask=in_rows)
 
 
+def rotated_tile(base, rows, cols, stride_row, n_rows, HEAD_DIM, positions, Cos, Sin, stride_cos,
+                 rotary_dim, INTERLEAVED):
+    """The [rows, cols] tile of a row-major matrix (zero outside n_rows x
+    HEAD_DIM) with the rotary embedding at `positions` (one per row) applied
+    to its first rotary_dim columns: the pairs (x[2j], x[2j+1]) if
+    INTERLEAVED (GPT-J), else (x[j], x[j + rotary_dim/2]) (GPT-NeoX), each
+    turned by the angle whose cos and sin are Cos/Sin[position, j]."""
+    half = rotary_dim // 2
+    if INTERLEAVED:
+        partner = cols ^ 1
+        sign = fl.where(cols % 2 == 0, -1.0, 1.0)
+        j = cols // 2
+    else:
+        partner = fl.where(cols < half, cols + half, cols - half)
+        sign = fl.where(cols < half, -1.0, 1.0)
+        j = fl.where(cols < half, cols, cols - half)
+    rotary = cols < rotary_dim
+    partner = fl.where(rotary, partner, cols)
+    in_rows = rows[:, None] < n_rows
+    x = load_tile(base, rows, cols, stride_row, n_rows, HEAD_DIM).to(fl.float32)
+    y = fl.load(base + rows[:, None] * stride_row + partner[None, :], mask=in_rows & (partner[None, :] < HEAD_DIM), other=0.0).to(fl.float32)
+    angle = positions[:, None] * stride_cos + j[None, :]
+    keep = in_rows & rotary[None, :]
+    cos = fl.load(Cos + angle, mask=keep, other=1.0).to(fl.float32)
+    sin = fl.load(Sin + angle, mask=keep, other=0.0).to(fl.float32)
+    return x * cos + sign[None, :] * y * sin
+
+
+@flashtile.jit
+def rotary_embed(
+    X: fl.pointer, Out: fl.pointer, Cos: fl.pointer, Sin: fl.pointer,
+    CacheSeqlens: fl.pointer(fl.int32),
+    stride_xb, stride_xs, stride_xh,
+    stride_ob, stride_os, stride_oh,
+    stride_cos,
+    nheads: fl.int32, seqlen: fl.int32, rotary_dim: fl.int32,
+    HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 16,
+    INTERLEAVED: fl.constexpr = True, SAME_POSITION: fl.constexpr = False,
+):
+    BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
+    # Out = X with the rotary embedding of rows [start_m * BLOCK_M, +BLOCK_M)
+    # of one (batch, head) at positions cache_seqlens[b] + row (SAME_POSITION:
+    # cache_seqlens[b] for every row): flash_attn_with_kvcache's queries.
+    start_m = fl.program_id(0)
+    off_hb = fl.program_id(1)
+    off_b = off_hb // nheads
+    off_h = off_hb % nheads
+    rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
+    offs_d = fl.arange(0, BLOCK_D)
+    positions = fl.load(CacheSeqlens + off_b) + rows
+    if SAME_POSITION:
+        positions = positions - rows
+    x = rotated_tile(X + off_b * stride_xb + off_h * stride_xh, rows, offs_d, stride_xs, seqlen,
+                     HEAD_DIM, positions, Cos, Sin, stride_cos, rotary_dim, INTERLEAVED)
+    store_tile(Out + off_b * stride_ob + off_h * stride_oh, rows, offs_d, stride_os, seqlen, HEAD_DIM, x)
+
+
 @flashtile.jit
 def kvcache_append(
     New: fl.pointer, Cache: fl.pointer, CacheSeqlens: fl.pointer(fl.int32),
     CacheBatch: fl.pointer(fl.int32), BlockTable: fl.pointer(fl.int32),
+    Cos: fl.pointer, Sin: fl.pointer,
     stride_nb, stride_ns, stride_nh,
     stride_cb, stride_cs, stride_ch,
-    stride_table_b,
-    nheads_k: fl.int32, seqlen_new: fl.int32,
+    stride_table_b, stride_cos,
+    nheads_k: fl.int32, seqlen_new: fl.int32, rotary_dim: fl.int32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 16,
     BATCH_INDEX: fl.constexpr = False, PAGED: fl.constexpr = False,
-    PAGE_SIZE: fl.constexpr = 256,
+    PAGE_SIZE: fl.constexpr = 256, ROTARY: fl.constexpr = False,
+    INTERLEAVED: fl.constexpr = True,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))
     # Writes new keys (or values) [start_m * BLOCK_M, +BLOCK_M) of one
     # (batch, head) into the cache after its cache_seqlens[b] tokens, in
-    # place (the cache layouts of attention_kvcache).
+    # place (the cache layouts of attention_kvcache); ROTARY: keys turned
+    # by the rotary embedding at their positions on the way.
     start_m = fl.program_id(0)
     off_hb = fl.program_id(1)
     off_b = off_hb // nheads_k
     off_h = off_hb % nheads_k
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_d = fl.arange(0, BLOCK_D)
-    x = load_tile(New + off_b * stride_nb + off_h * stride_nh, rows, offs_d, stride_ns, seqlen_new, HEAD_DIM)
     pos = fl.load(CacheSeqlens + off_b) + rows
+    new_base = New + off_b * stride_nb + off_h * stride_nh
+    if ROTARY:
+        x = rotated_tile(new_base, rows, offs_d, stride_ns, seqlen_new, HEAD_DIM, pos, Cos, Sin,
+                         stride_cos, rotary_dim, INTERLEAVED)
+    else:
+        x = load_tile(new_base, rows, offs_d, stride_ns, seqlen_new, HEAD_DIM)
     if PAGED:
         page = fl.load(BlockTable + off_b * stride_table_b + pos // PAGE_SIZE, mask=rows < seqlen_new, other=0)
         dest = Cache + page[:, None] * stride_cb + (pos % PAGE_SIZE)[:, None] * stride_cs

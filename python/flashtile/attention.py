@@ -1404,6 +1404,13 @@ def _check_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, cache_bat
     return _KVCache(False, 0, k_cache.shape[1], dummy, dummy)
 
 
+def kvcache_rows(head_dim: int) -> int:
+    """Rows per program of the elementwise kvcache_append and rotary_embed:
+    16 up to head dim 64, fewer above (registers: 16 x 256 tiles of the
+    rotary's five operands spill; test_ptxas)."""
+    return max(4, KVCACHE_BLOCK_M * 64 // max(64, block_d(head_dim)))
+
+
 def kvcache_block_n(head_dim: int, page_size: int = 0) -> int:
     """Keys per step of attention_kvcache: KVCACHE_BLOCK_N, halved above head
     dim 128 (spill-free: test_ptxas), and in a paged cache a power of two
@@ -1414,29 +1421,76 @@ def kvcache_block_n(head_dim: int, page_size: int = 0) -> int:
     return block
 
 
+class _Rotary(NamedTuple):
+    """Checked rotary_cos/rotary_sin ((seqlen_ro, rotary_dim / 2))."""
+
+    cos: Any
+    sin: Any
+    dim: int
+    interleaved: bool
+
+
+def _check_rotary(rotary_cos: Any, rotary_sin: Any, interleaved: Any, head_dim: int,
+                  k: Any) -> Optional[_Rotary]:
+    if rotary_cos is None and rotary_sin is None:
+        return None
+    if rotary_cos is None or rotary_sin is None:
+        raise ArgumentError("rotary_cos and rotary_sin go together")
+    if _rank(rotary_cos) != 2 or tuple(rotary_cos.shape) != tuple(rotary_sin.shape) \
+            or rotary_cos.dtype != rotary_sin.dtype:
+        raise ArgumentError(f"rotary_cos and rotary_sin must be 2-d (seqlen_ro, rotary_dim / 2) "
+                            f"of one shape and dtype, got {_describe(rotary_cos)} and "
+                            f"{_describe(rotary_sin)}")
+    dim = 2 * rotary_cos.shape[1]
+    if not 0 < dim <= head_dim:
+        raise ArgumentError(f"rotary_dim = 2 * rotary_cos.shape[1] = {dim} must be in 1.."
+                            f"headdim ({head_dim})")
+    if not isinstance(interleaved, bool):
+        raise ArgumentError(f"rotary_interleaved must be a bool, got {interleaved!r}")
+    return _Rotary(rotary_cos, rotary_sin, dim, interleaved)
+
+
 def _run_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, seqlens: Any,
                  cache: _KVCache, softmax_scale: Optional[float], var: Variant, alibi: Any,
                  stride_alibi_b: int, num_splits: int, empty: Any, dummy: Any,
-                 launch_options: Dict[str, Any]) -> Tuple[Any, Any]:
-    """Appends k, v into the cache (kvcache_append), then attends q to it
-    (attention_kvcache over the splits, attention_combine); numpy arrays or
-    torch tensors alike. `seqlens`: the cached tokens per entry before the
-    append (int32); `empty(shape, dtype_name)` allocates."""
+                 launch_options: Dict[str, Any],
+                 rotary: Optional[_Rotary] = None) -> Tuple[Any, Any]:
+    """Appends k, v into the cache (kvcache_append; k turned by the rotary
+    embedding, and q too, by rotary_embed, where given), then attends q to
+    it (attention_kvcache over the splits, attention_combine); numpy arrays
+    or torch tensors alike. `seqlens`: the cached tokens per entry before
+    the append (int32); `empty(shape, dtype_name)` allocates."""
     attention = kernels.load("attention")
     batch, seqlen_q, nheads, head_dim = q.shape
     nheads_k = k_cache.shape[2]
     flags = dict(BATCH_INDEX=cache.batch_index is not dummy, PAGED=cache.paged,
                  PAGE_SIZE=cache.page_size or 256)
     table_stride = cache.block_table.shape[1] if cache.paged else 0
+    cos, sin = (rotary.cos, rotary.sin) if rotary else (dummy, dummy)
+    rotary_args = (rotary.cos.shape[1] if rotary else 0, rotary.dim if rotary else 0)
+    if rotary is not None and seqlen_q > 0:
+        # flash-attn's positions: cache_seqlens[b] + i, or cache_seqlens[b] for
+        # every query where neither causal nor a window orders them.
+        turned = empty(tuple(q.shape), None)
+        rows = kvcache_rows(head_dim)
+        attention.rotary_embed[(cdiv(seqlen_q, rows), batch * nheads)](
+            q, turned, cos, sin, seqlens, *_strides_any(q), *_strides_any(turned),
+            rotary_args[0], nheads, seqlen_q, rotary_args[1], HEAD_DIM=head_dim,
+            BLOCK_M=rows, INTERLEAVED=rotary.interleaved,
+            SAME_POSITION=not (var.causal or var.window), **launch_options)
+        q = turned
     seqlen_k = seqlens
     if k is not None and k.shape[1] > 0:
         new = k.shape[1]
-        grid = (cdiv(new, KVCACHE_BLOCK_M), batch * nheads_k)
-        for source, target in ((k, k_cache), (v, v_cache)):
+        rows = kvcache_rows(head_dim)
+        grid = (cdiv(new, rows), batch * nheads_k)
+        for source, target, turn in ((k, k_cache, rotary is not None), (v, v_cache, False)):
             attention.kvcache_append[grid](
-                source, target, seqlens, cache.batch_index, cache.block_table,
-                *_strides_any(source), *_strides_any(target), table_stride, nheads_k, new,
-                HEAD_DIM=head_dim, BLOCK_M=KVCACHE_BLOCK_M, **flags, **launch_options)
+                source, target, seqlens, cache.batch_index, cache.block_table, cos, sin,
+                *_strides_any(source), *_strides_any(target), table_stride, rotary_args[0],
+                nheads_k, new, rotary_args[1],
+                HEAD_DIM=head_dim, BLOCK_M=rows, ROTARY=turn,
+                INTERLEAVED=bool(rotary and rotary.interleaved), **flags, **launch_options)
         seqlen_k = seqlens + new
     block_n = kvcache_block_n(head_dim, cache.page_size)
     block_m = KVCACHE_BLOCK_M
@@ -1484,11 +1538,7 @@ def _cache_seqlens(cache_seqlens: Any, batch: int, cache: _KVCache, full: Any) -
     return cache_seqlens
 
 
-def _refuse_unsupported_kvcache(rotary_cos: Any, rotary_sin: Any, cache_leftpad: Any,
-                                num_splits: Any) -> None:
-    if rotary_cos is not None or rotary_sin is not None:
-        raise ArgumentError("rotary_cos/rotary_sin (rotary embedding inside the kernel) are not "
-                            "supported yet; rotate q and k before the call")
+def _refuse_unsupported_kvcache(cache_leftpad: Any, num_splits: Any) -> None:
     if cache_leftpad is not None:
         raise ArgumentError("cache_leftpad is not supported yet")
     if not isinstance(num_splits, numbers.Integral) or isinstance(num_splits, bool) \
@@ -1502,13 +1552,16 @@ def attention_with_kvcache(q: np.ndarray, k_cache: np.ndarray, v_cache: np.ndarr
                            block_table: Any = None, softmax_scale: Optional[float] = None,
                            causal: bool = False, window_size: Tuple[int, int] = (-1, -1),
                            softcap: float = 0.0, alibi_slopes: Any = None,
-                           num_splits: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+                           num_splits: int = 0, rotary_cos: Any = None,
+                           rotary_sin: Any = None,
+                           rotary_interleaved: bool = True) -> Tuple[np.ndarray, np.ndarray]:
     """flash_attn_with_kvcache on the CPU executor (numpy arrays): appends k,
     v (if given) into the caches in place after cache_seqlens[b] tokens,
     then attends q to the cache_seqlens[b] (+ new) cached keys of each
-    entry, causal and windows aligned bottom-right. Returns (out, lse), lse
-    (batch, nheads, seqlen_q)."""
-    _refuse_unsupported_kvcache(None, None, None, num_splits)
+    entry, causal and windows aligned bottom-right; rotary_cos/rotary_sin
+    as flash_attn_with_kvcache's. Returns (out, lse), lse (batch, nheads,
+    seqlen_q)."""
+    _refuse_unsupported_kvcache(None, num_splits)
     for name, x in (("q", q), ("k_cache", k_cache), ("v_cache", v_cache), ("k", k), ("v", v)):
         if x is not None and not isinstance(x, np.ndarray):
             raise ArgumentError(f"{name} must be a numpy array, got {_describe(x)}")
@@ -1524,8 +1577,9 @@ def attention_with_kvcache(q: np.ndarray, k_cache: np.ndarray, v_cache: np.ndarr
     def empty(shape: Tuple[int, ...], dtype: Optional[str]) -> np.ndarray:
         return np.zeros(shape, dtype=q.dtype if dtype is None else dtype)
 
+    rotary = _check_rotary(rotary_cos, rotary_sin, rotary_interleaved, q.shape[3], k)
     return _run_kvcache(q, k_cache, v_cache, k, v, seqlens, cache, softmax_scale, var, slopes,
-                        stride_alibi_b, num_splits, empty, _NO_SEQLENS, {})
+                        stride_alibi_b, num_splits, empty, _NO_SEQLENS, {}, rotary)
 
 
 def flash_attn_with_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any = None, v: Any = None,
@@ -1547,12 +1601,17 @@ def flash_attn_with_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any = None, v
     Split-KV: the keys are shared among num_splits programs per query block
     (0: enough for about two waves of the GPU) and attention_combine merges
     their partial results. causal/window_size align bottom-right per entry;
-    softcap, alibi_slopes, softmax_scale as flash_attn_func's. Returns out
-    (like q), with return_softmax_lse (out, lse (batch, nheads, seqlen_q)).
-    No autograd (as flash-attn). Not supported yet, a ValueError naming
-    them: rotary_cos/rotary_sin, cache_leftpad. cache_seqlens (+ new) must
-    not exceed the cache (not checked on the device: a synchronisation)."""
-    _refuse_unsupported_kvcache(rotary_cos, rotary_sin, cache_leftpad, num_splits)
+    softcap, alibi_slopes, softmax_scale as flash_attn_func's. rotary_cos,
+    rotary_sin ((seqlen_ro, rotary_dim / 2)): the new keys are turned at
+    positions cache_seqlens[b] + i before they are stored, and q at the
+    same positions (causal or a window) or all at cache_seqlens[b] (as
+    flash-attn); rotary_interleaved pairs x[2j], x[2j+1] (else x[j],
+    x[j + rotary_dim/2]). Returns out (like q), with return_softmax_lse
+    (out, lse (batch, nheads, seqlen_q)). No autograd (as flash-attn). Not
+    supported yet, a ValueError naming it: cache_leftpad. cache_seqlens (+
+    new) must not exceed the cache, nor positions seqlen_ro (not checked on
+    the device: a synchronisation)."""
+    _refuse_unsupported_kvcache(cache_leftpad, num_splits)
     torch = _torch()
     _check_tensors(("q", "k_cache", "v_cache"), (q, k_cache, v_cache))
     if k is not None or v is not None:
@@ -1580,8 +1639,14 @@ def flash_attn_with_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any = None, v
         return torch.empty(shape, dtype=q.dtype if dtype is None else torch.float32,
                            device=q.device)
 
+    rotary = _check_rotary(rotary_cos, rotary_sin, rotary_interleaved, head_dim, k)
+    if rotary is not None:
+        for name, x in (("rotary_cos", rotary_cos), ("rotary_sin", rotary_sin)):
+            if x.device != q.device or x.stride(-1) != 1:
+                raise ArgumentError(f"{name} must be on {q.device}, contiguous in its last "
+                                    "dimension")
     q, k, v = (None if x is None else _last_dim_contiguous(x) for x in (q, k, v))
     out, lse = _run_kvcache(q, k_cache, v_cache, k, v, seqlens, cache, softmax_scale, var,
                             _alibi_arg(q, opts), opts.stride_alibi_b, num_splits, empty,
-                            _no_seqlens(q.device), {})
+                            _no_seqlens(q.device), {}, rotary)
     return (out, lse) if return_softmax_lse else out

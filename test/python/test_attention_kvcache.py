@@ -119,3 +119,56 @@ def test_kvcache_errors_name_the_argument(kwargs, message):
         kwargs["k"] = k
     with pytest.raises(ValueError, match=message):
         attention_with_kvcache(q, k_cache, v_cache, **kwargs)
+
+
+def rotate(x, cos, sin, positions, interleaved):
+    """The rotary embedding in float64: x (seqlen, heads, headdim) at
+    positions (seqlen,), over the first 2 * cos.shape[1] dims."""
+    x = x.astype(np.float64)
+    half = cos.shape[1]
+    c, s = cos[positions][:, None, :].astype(np.float64), sin[positions][:, None, :].astype(np.float64)
+    out = x.copy()
+    if interleaved:
+        x0, x1 = x[..., 0:2 * half:2], x[..., 1:2 * half:2]
+        out[..., 0:2 * half:2], out[..., 1:2 * half:2] = x0 * c - x1 * s, x0 * s + x1 * c
+    else:
+        x0, x1 = x[..., :half], x[..., half:2 * half]
+        out[..., :half], out[..., half:2 * half] = x0 * c - x1 * s, x0 * s + x1 * c
+    return out
+
+
+@pytest.mark.parametrize("interleaved", [True, False])
+@pytest.mark.parametrize("causal", [True, False])
+@pytest.mark.parametrize("rotary_dim", [32, 16])
+def test_rotary_turns_new_keys_and_queries(interleaved, causal, rotary_dim):
+    seqlen_q, new = 3, 3
+    q, (k_cache, v_cache), (k, v) = inputs(seqlen_q, 2, 200, new, seed=rotary_dim)
+    rng = np.random.default_rng(9)
+    angles = rng.uniform(0, 2 * np.pi, (256, rotary_dim // 2))
+    cos, sin = np.cos(angles).astype(np.float16), np.sin(angles).astype(np.float16)
+    seqlens = np.array([50, 0, 190], np.int32)
+    out, lse = attention_with_kvcache(q, k_cache, v_cache, k, v, cache_seqlens=seqlens,
+                                      causal=causal, rotary_cos=cos, rotary_sin=sin,
+                                      rotary_interleaved=interleaved)
+    q_turned = np.empty(q.shape, np.float16)
+    for b, n in enumerate(seqlens):
+        turned_k = rotate(k[b], cos, sin, n + np.arange(new), interleaved)
+        # the kernel rounds the turned keys to fp16 on the way into the cache
+        np.testing.assert_allclose(k_cache[b, n:n + new].astype(np.float64), turned_k,
+                                   atol=4e-3, rtol=4e-3)
+        np.testing.assert_array_equal(v_cache[b, n:n + new], v[b])  # values are not turned
+        positions = n + (np.arange(seqlen_q) if causal else np.zeros(seqlen_q, int))
+        q_turned[b] = rotate(q[b], cos, sin, positions, interleaved).astype(np.float16)
+    ref, low = expected(q_turned, k_cache, v_cache, seqlens + new, causal=causal)
+    assert_within_bar(out, lse, ref, low)
+
+
+def test_rotary_errors_name_the_argument():
+    q, (k_cache, v_cache), _ = inputs(1, 4, 64, 0, seed=0)
+    cos = np.ones((64, 8), np.float16)
+    with pytest.raises(ValueError, match="rotary_cos and rotary_sin go together"):
+        attention_with_kvcache(q, k_cache, v_cache, cache_seqlens=3, rotary_cos=cos)
+    with pytest.raises(ValueError, match=r"rotary_dim = 2 \* rotary_cos.shape\[1\] = 80"):
+        big = np.ones((64, 40), np.float16)
+        attention_with_kvcache(q, k_cache, v_cache, cache_seqlens=3, rotary_cos=big,
+                               rotary_sin=big)

@@ -452,6 +452,50 @@ def test_kvcache_prefill_chunk_with_variants(seqlen_q):
                   window_size=(300, 0), softcap=30.0, alibi_slopes=alibi(8))
 
 
+@pytest.mark.parametrize("interleaved", [True, False])
+@pytest.mark.parametrize("causal", [True, False])
+def test_kvcache_rotary_matches_rotating_first(interleaved, causal):
+    """Rotary inside flash_attn_with_kvcache equals rotating q and the new k
+    with torch first (the same fp16 rounding of the turned values)."""
+    g = torch.Generator(device="cuda").manual_seed(11)
+    batch, seqlen_q, new, d, rotary_dim = 2, 3, 3, 128, 64
+
+    def randn(*shape):
+        return torch.randn(shape, generator=g, device="cuda").half()
+
+    q, k_new, v_new = randn(batch, seqlen_q, 8, d), randn(batch, new, 2, d), randn(batch, new, 2, d)
+    cache = randn(batch, 512, 2, d), randn(batch, 512, 2, d)
+    angles = torch.rand((600, rotary_dim // 2), generator=g, device="cuda") * 6.28
+    cos, sin = angles.cos().half(), angles.sin().half()
+    seqlens = torch.tensor([100, 500], dtype=torch.int32, device="cuda")
+
+    def rotate(x, positions):
+        x = x.float()
+        c, s = cos[positions].float()[:, :, None, :], sin[positions].float()[:, :, None, :]
+        out = x.clone()
+        if interleaved:
+            x0, x1 = x[..., 0:rotary_dim:2], x[..., 1:rotary_dim:2]
+            out[..., 0:rotary_dim:2], out[..., 1:rotary_dim:2] = x0 * c - x1 * s, x0 * s + x1 * c
+        else:
+            h = rotary_dim // 2
+            x0, x1 = x[..., :h], x[..., h:rotary_dim]
+            out[..., :h], out[..., h:rotary_dim] = x0 * c - x1 * s, x0 * s + x1 * c
+        return out.half()
+
+    steps = torch.arange(seqlen_q, device="cuda") if causal else torch.zeros(seqlen_q, dtype=torch.long, device="cuda")
+    q_turned = rotate(q, seqlens.long()[:, None] + steps[None, :])
+    k_turned = rotate(k_new, seqlens.long()[:, None] + torch.arange(new, device="cuda")[None, :])
+    ours_cache = tuple(c.clone() for c in cache)
+    out = flashtile.flash_attn_with_kvcache(q, *ours_cache, k_new, v_new, rotary_cos=cos,
+                                            rotary_sin=sin, cache_seqlens=seqlens, causal=causal,
+                                            rotary_interleaved=interleaved)
+    first_cache = tuple(c.clone() for c in cache)
+    ref = flashtile.flash_attn_with_kvcache(q_turned, *first_cache, k_turned, v_new,
+                                            cache_seqlens=seqlens, causal=causal)
+    torch.testing.assert_close(ours_cache[0], first_cache[0], atol=2e-3, rtol=2e-3)
+    torch.testing.assert_close(out, ref, atol=4e-3, rtol=4e-3)
+
+
 # -- Variants: MQA/GQA, sliding windows, softcap, ALiBi --------------------
 
 

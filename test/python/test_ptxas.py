@@ -189,19 +189,26 @@ def _kvcache_cases() -> List[Case]:
     """flash_attn_with_kvcache's kernels at the blocks it launches them with:
     contiguous (with cache_batch_idx) and paged caches, causal and with every
     score variant, f16."""
-    from flashtile.attention import KVCACHE_BLOCK_M, kvcache_block_n
+    from flashtile.attention import KVCACHE_BLOCK_M, kvcache_block_n, kvcache_rows
     cases = []
     for head_dim in ATTENTION_HEAD_DIMS:
         for arch in ARCHS:
             common = dict(HEAD_DIM=head_dim, BLOCK_M=KVCACHE_BLOCK_M)
+            elementwise = dict(HEAD_DIM=head_dim, BLOCK_M=kvcache_rows(head_dim))
             for paged in (False, True):
                 for flags in (dict(CAUSAL=True), dict(WINDOW=True, SOFTCAP=True, ALIBI=True)):
                     cx = dict(common, BLOCK_N=kvcache_block_n(head_dim, 256 if paged else 0),
                               PAGED=paged, PAGE_SIZE=256, BATCH_INDEX=not paged, **flags)
                     cases.append(Case("attention.py", "attention_kvcache", "f16", cx, arch,
                                       check_spills=True))
-                cases.append(Case("attention.py", "kvcache_append", "f16",
-                                  dict(common, PAGED=paged), arch, check_spills=True))
+                for turn in (False, True):
+                    cases.append(Case("attention.py", "kvcache_append", "f16",
+                                      dict(elementwise, PAGED=paged, ROTARY=turn,
+                                           INTERLEAVED=paged), arch, check_spills=True))
+            for interleaved in (False, True):
+                cases.append(Case("attention.py", "rotary_embed", "f16",
+                                  dict(elementwise, INTERLEAVED=interleaved), arch,
+                                  check_spills=True))
             cases.append(Case("attention.py", "attention_combine", "f16", common, arch,
                               check_spills=True))
     return cases
