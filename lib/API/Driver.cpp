@@ -375,7 +375,7 @@ bool Module::runOnCpu(std::array<int64_t, 3> grid,
     case CpuArg::Kind::Buffer:
       kernelArgs.push_back(
           exec::KernelArg::ofBuffer(static_cast<int64_t>(buffers.size())));
-      buffers.push_back({arg.data, arg.sizeBytes, argName});
+      buffers.push_back({arg.data, arg.sizeBytes, argName, arg.writable});
       break;
     case CpuArg::Kind::Int:
       kernelArgs.push_back(exec::KernelArg::ofInt(arg.intValue));

@@ -14,6 +14,7 @@
 
 #include "flashtile/Executor/Executor.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
 
 #include <string>
 
@@ -47,6 +48,19 @@ public:
         address % size != 0)
       return nullptr;
     return static_cast<char *>(buffer.data) + offset;
+  }
+
+  /// Whether the buffer holding `address` (which translates) may be written.
+  bool isWritable(uint64_t address) const {
+    return buffers[(address >> kRegionBits) - 1].writable;
+  }
+
+  /// The error detail for a write into read-only memory at `address`.
+  std::string describeReadOnly(uint64_t address, unsigned size,
+                               llvm::StringRef verb) const {
+    return (verb + " " + llvm::Twine(size) + " bytes into read-only " +
+            bufferName((address >> kRegionBits) - 1))
+        .str();
   }
 
   /// Why `translate(address, size)` failed.

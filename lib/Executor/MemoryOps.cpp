@@ -68,10 +68,22 @@ static llvm::Error faultError(Interpreter &interp, Operation *op,
 static llvm::Error checkAll(Interpreter &interp, Operation *op,
                             const Access &access, llvm::StringRef verb) {
   const AddressSpace &memory = interp.memory();
-  for (size_t i = 0, e = access.ptrs.size(); i < e; ++i)
-    if (access.enabled(i) &&
-        !memory.translate(static_cast<uint64_t>(access.ptrs[i].i), access.size))
+  bool writes = verb != "reads";
+  for (size_t i = 0, e = access.ptrs.size(); i < e; ++i) {
+    if (!access.enabled(i))
+      continue;
+    auto address = static_cast<uint64_t>(access.ptrs[i].i);
+    if (!memory.translate(address, access.size))
       return faultError(interp, op, access, i, verb);
+    if (writes && !memory.isWritable(address)) {
+      llvm::ArrayRef<int64_t> shape = shapeOf(access.ptrValue.getType());
+      std::string element =
+          shape.empty() ? "the access" : "element " + formatIndex(shape, i);
+      return interp.fail(op, "read-only " + op->getName().getStringRef(),
+                         element + " " +
+                             memory.describeReadOnly(address, access.size, verb));
+    }
+  }
   return llvm::Error::success();
 }
 

@@ -86,6 +86,7 @@ class Buffer:
     device: str  # "cpu" or "cuda"
     owner: Any  # keeps the memory alive during the launch
     index: int = -1  # the CUDA device ordinal (-1 on the CPU)
+    writable: bool = True  # False: read-only memory (stores into it fail)
 
 
 def _is_torch_tensor(value: Any) -> bool:
@@ -111,7 +112,8 @@ def _numpy_buffer(array: np.ndarray) -> Buffer:
     type_name = _NUMPY_TYPES.get(array.dtype)
     if type_name is None:
         raise ValueError(f"arrays of {array.dtype} are not supported")
-    return Buffer(array.__array_interface__["data"][0], array.nbytes, type_name, "cpu", array)
+    return Buffer(array.__array_interface__["data"][0], array.nbytes, type_name, "cpu", array,
+                  writable=bool(array.flags.writeable))
 
 
 def _torch_buffer(tensor: Any) -> Buffer:
@@ -193,7 +195,7 @@ class CpuBackend(Backend):
     def launch(self, prepared: Any, grid: Tuple[int, int, int], args: Sequence[Any],
                names: Sequence[str]) -> None:
         native_args = [
-            (a.address, a.nbytes) if isinstance(a, Buffer) else a for a in args
+            (a.address, a.nbytes, a.writable) if isinstance(a, Buffer) else a for a in args
         ]
         prepared.run_on_cpu(grid, native_args, list(names))
 

@@ -81,11 +81,13 @@ std::vector<api::CpuArg> toCpuArgs(const py::sequence &args,
     py::handle arg = args[i];
     std::string name = i < names.size() ? names[i] : std::to_string(i);
     api::CpuArg cpuArg;
-    if (py::isinstance<py::tuple>(arg) && py::len(arg) == 2) {
+    if (py::isinstance<py::tuple>(arg) && (py::len(arg) == 2 || py::len(arg) == 3)) {
       cpuArg.kind = api::CpuArg::Kind::Buffer;
       auto address = arg[py::int_(0)].cast<uintptr_t>();
       cpuArg.data = reinterpret_cast<void *>(address);
       cpuArg.sizeBytes = arg[py::int_(1)].cast<int64_t>();
+      if (py::len(arg) == 3)
+        cpuArg.writable = arg[py::int_(2)].cast<bool>();
     } else if (py::isinstance<py::bool_>(arg)) {
       throw py::type_error("argument '" + name +
                            "': pass bools as ints to the executor");
@@ -97,7 +99,7 @@ std::vector<api::CpuArg> toCpuArgs(const py::sequence &args,
       cpuArg.floatValue = arg.cast<double>();
     } else {
       throw py::type_error("argument '" + name +
-                           "': expected (address, nbytes), int or float");
+                           "': expected (address, nbytes[, writable]), int or float");
     }
     result.push_back(cpuArg);
   }

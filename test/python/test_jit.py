@@ -104,6 +104,28 @@ def test_launch_options_are_validated(xy):
             K.copy[grid](x, y, 40, BLOCK=16)
 
 
+def test_read_only_memory_is_read_but_never_written(xy, tmp_path):
+    """Non-writeable arrays (np.frombuffer over bytes, a read-only memmap, a
+    flag cleared) pass as inputs; a store or atomic into one is an
+    ExecutionError naming the buffer, and the memory stays unchanged."""
+    x, y = xy
+    source = np.frombuffer(bytes(x.tobytes()), dtype=np.float32)
+    K.copy[(3,)](source, y, 40, BLOCK=16)  # reading is fine
+    np.testing.assert_array_equal(y, x)
+    frozen = np.zeros(40, np.float32)
+    frozen.flags.writeable = False
+    path = tmp_path / "mapped.bin"
+    np.zeros(40, np.float32).tofile(path)
+    mapped = np.memmap(path, dtype=np.float32, mode="r", shape=(40,))
+    for target in (frozen, np.frombuffer(bytes(160), dtype=np.float32), mapped):
+        with pytest.raises(ExecutionError, match=r"read-only tile\.store.* writes 4 bytes "
+                                                 r"into read-only buffer 'Y'"):
+            K.copy[(3,)](x, target, 40, BLOCK=16)
+        assert not np.any(np.asarray(target))
+    with pytest.raises(ExecutionError, match="read-only buffer 'X'"):
+        K.scale[(1,)](frozen, 8, 3.0, BLOCK=8)
+
+
 def test_calling_a_kernel_directly_explains_the_launch_syntax(xy):
     with pytest.raises(flashtile.FlashTileError, match=r"launch it with copy\[grid\]"):
         K.copy(*xy, 40, BLOCK=16)

@@ -81,6 +81,7 @@ struct CpuArg {
   enum class Kind { Buffer, Int, Float } kind = Kind::Int;
   void *data = nullptr;      // Buffer: start of the host buffer
   int64_t sizeBytes = 0;     // Buffer: its size
+  bool writable = true;      // Buffer: false for read-only memory
   int64_t intValue = 0;      // Int
   double floatValue = 0.0;   // Float
 };

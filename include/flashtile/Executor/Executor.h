@@ -25,6 +25,9 @@ struct HostBuffer {
   int64_t sizeBytes = 0;
   /// Shown in error messages, e.g. the kernel parameter's name.
   std::string name;
+  /// False for read-only memory (a non-writeable numpy array): a store or
+  /// atomic into it is an error.
+  bool writable = true;
 };
 
 /// One kernel argument, in the order of the kernel's function arguments.
