@@ -2,8 +2,10 @@
 //
 // Float results are computed in double and rounded to their element type
 // (a single correct rounding for + - * / and remf); integer results wrap to
-// their bit width. Integer division by zero is an error; the most negative
-// value divided by -1 wraps. Shifts by at least the bit width give 0 (or
+// their bit width. Integer division by zero is not an error (on the GPU it
+// does not trap, and a kernel may discard the lane with `where` or a mask):
+// it gives the values RISC-V defines, a quotient of all ones (-1) and the
+// dividend as the remainder; the most negative value divided by -1 wraps. Shifts by at least the bit width give 0 (or
 // the sign for shrsi); float-to-integer conversions saturate, NaN giving 0.
 //
 //===----------------------------------------------------------------------===//
@@ -35,22 +37,20 @@ static llvm::Error intBinary(Interpreter &interp, Operation &op, Fn fn) {
   });
 }
 
-/// An integer division: an error if any divisor is zero, else intBinary.
+/// What a quotient or a remainder is.
+enum class DivisionResult { Quotient, Remainder };
+
+/// An integer division: intBinary, where a zero divisor gives all ones for
+/// a quotient and the dividend for a remainder (see the file comment).
 template <typename Fn>
-static llvm::Error intDivision(Interpreter &interp, Operation &op, Fn fn) {
-  Value divisorValue = op.getOperand(1);
-  const RtValue &divisor = interp.get(divisorValue);
-  for (size_t i = 0, e = divisor.size(); i < e; ++i) {
-    if (divisor[i].i != 0)
-      continue;
-    llvm::ArrayRef<int64_t> shape = shapeOf(divisorValue.getType());
-    std::string detail = shape.empty() ? "the divisor is zero"
-                                       : "element " + formatIndex(shape, i) +
-                                             " of the divisor is zero";
-    return interp.fail(
-        &op, "division by zero in " + op.getName().getStringRef(), detail);
-  }
-  return intBinary(interp, op, fn);
+static llvm::Error intDivision(Interpreter &interp, Operation &op,
+                               DivisionResult kind, Fn fn) {
+  return intBinary(interp, op, [&](int64_t a, int64_t b, unsigned width) {
+    if (wrapInt(static_cast<uint64_t>(b), width) == 0)
+      return kind == DivisionResult::Quotient ? UINT64_MAX
+                                              : static_cast<uint64_t>(a);
+    return static_cast<uint64_t>(fn(a, b, width));
+  });
 }
 
 /// A conversion: result[i] = fn(a[i], source type, result type).
@@ -362,29 +362,29 @@ llvm::Error flashtile::exec::executeArithOp(Interpreter &interp,
         });
       })
       .Case([&](arith::DivSIOp) {
-        return intDivision(I, op, [](int64_t a, int64_t b, unsigned w) {
+        return intDivision(I, op, DivisionResult::Quotient, [](int64_t a, int64_t b, unsigned w) {
           return static_cast<uint64_t>(
               truncatingQuotient(signedValue(a, w), signedValue(b, w)));
         });
       })
       .Case([&](arith::DivUIOp) {
-        return intDivision(I, op, [](int64_t a, int64_t b, unsigned w) {
+        return intDivision(I, op, DivisionResult::Quotient, [](int64_t a, int64_t b, unsigned w) {
           return unsignedValue(a, w) / unsignedValue(b, w);
         });
       })
       .Case([&](arith::RemSIOp) {
-        return intDivision(I, op, [](int64_t a, int64_t b, unsigned w) {
+        return intDivision(I, op, DivisionResult::Remainder, [](int64_t a, int64_t b, unsigned w) {
           return static_cast<uint64_t>(
               truncatingRemainder(signedValue(a, w), signedValue(b, w)));
         });
       })
       .Case([&](arith::RemUIOp) {
-        return intDivision(I, op, [](int64_t a, int64_t b, unsigned w) {
+        return intDivision(I, op, DivisionResult::Remainder, [](int64_t a, int64_t b, unsigned w) {
           return unsignedValue(a, w) % unsignedValue(b, w);
         });
       })
       .Case([&](arith::CeilDivSIOp) {
-        return intDivision(I, op, [](int64_t a, int64_t b, unsigned w) {
+        return intDivision(I, op, DivisionResult::Quotient, [](int64_t a, int64_t b, unsigned w) {
           int64_t x = signedValue(a, w), y = signedValue(b, w);
           int64_t q = truncatingQuotient(x, y);
           int64_t r = truncatingRemainder(x, y);
@@ -395,13 +395,13 @@ llvm::Error flashtile::exec::executeArithOp(Interpreter &interp,
         });
       })
       .Case([&](arith::CeilDivUIOp) {
-        return intDivision(I, op, [](int64_t a, int64_t b, unsigned w) {
+        return intDivision(I, op, DivisionResult::Quotient, [](int64_t a, int64_t b, unsigned w) {
           uint64_t x = unsignedValue(a, w), y = unsignedValue(b, w);
           return x / y + (x % y != 0);
         });
       })
       .Case([&](arith::FloorDivSIOp) {
-        return intDivision(I, op, [](int64_t a, int64_t b, unsigned w) {
+        return intDivision(I, op, DivisionResult::Quotient, [](int64_t a, int64_t b, unsigned w) {
           int64_t x = signedValue(a, w), y = signedValue(b, w);
           int64_t q = truncatingQuotient(x, y);
           int64_t r = truncatingRemainder(x, y);

@@ -49,6 +49,11 @@ AddressSpace::Fault AddressSpace::describeFault(uint64_t address, unsigned size,
   std::string detail;
   llvm::raw_string_ostream os(detail);
   os << verb << ' ' << size << " bytes ";
+  if (address == 0) {
+    os << "at address 0: a null pointer, or an offset whose bytes overflow "
+          "64 bits";
+    return {"out-of-bounds", detail};
+  }
   if (region < 0 || region >= numBuffers) {
     os << "at address " << llvm::format_hex(address, 18)
        << ", which lies in no buffer";

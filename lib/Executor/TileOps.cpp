@@ -81,11 +81,15 @@ static llvm::Error evalAddPtr(Interpreter &interp, tile::AddPtrOp op) {
   const RtValue &offsets = interp.get(op.getOffset());
   RtValue &result = interp.define(op.getResult(), ptrs.size());
   for (size_t i = 0, e = ptrs.size(); i < e; ++i) {
-    // Address arithmetic wraps modulo 2^64, like the hardware's.
-    uint64_t delta =
-        static_cast<uint64_t>(signedValue(offsets[i].i, width)) * elementSize;
-    result[i] = Elem::ofInt(
-        static_cast<int64_t>(static_cast<uint64_t>(ptrs[i].i) + delta));
+    // An offset whose bytes or sum overflow 64 bits gives the null address,
+    // which lies in no buffer: accessing it is reported (instead of wrapping
+    // back into a buffer); an overflowed pointer nothing reads is harmless.
+    int64_t delta = 0, address = 0;
+    if (__builtin_mul_overflow(signedValue(offsets[i].i, width),
+                               static_cast<int64_t>(elementSize), &delta) ||
+        __builtin_add_overflow(ptrs[i].i, delta, &address))
+      address = 0;
+    result[i] = Elem::ofInt(address);
   }
   return llvm::Error::success();
 }

@@ -81,3 +81,17 @@ def activations(X, Y, N, BLOCK: fl.constexpr):
     offs = fl.arange(0, BLOCK)
     x = fl.load(X + offs, mask=offs < N)
     fl.store(Y + offs, fl.tanh(x) + 2.0 * fl.sigmoid(x) + 4.0 * fl.erf(x), mask=offs < N)
+
+
+@flashtile.jit
+def safe_divide(X: fl.pointer(fl.int32), Y: fl.pointer(fl.int32), Out: fl.pointer(fl.int32),
+                BLOCK: fl.constexpr):
+    offs = fl.arange(0, BLOCK)
+    y = fl.load(Y + offs)
+    fl.store(Out + offs, fl.where(y != 0, fl.load(X + offs) // y, 0))
+
+
+@flashtile.jit
+def store_at(X: fl.pointer(fl.float32), offset: fl.int64, BLOCK: fl.constexpr):
+    offs = fl.arange(0, BLOCK)
+    fl.store(X + offset + offs, fl.zeros([BLOCK], fl.float32))

@@ -126,6 +126,24 @@ def test_read_only_memory_is_read_but_never_written(xy, tmp_path):
         K.scale[(1,)](frozen, 8, 3.0, BLOCK=8)
 
 
+def test_division_by_zero_in_a_discarded_lane_is_not_an_error():
+    # As on the GPU (no trap): the lane's value is discarded by `where`.
+    x = np.arange(8, dtype=np.int32)
+    y = np.array([1, 0, 2, 0, 1, 1, 1, 1], np.int32)
+    out = np.full(8, 99, np.int32)
+    K.safe_divide[(1,)](x, y, out, BLOCK=8)
+    np.testing.assert_array_equal(out, [0, 0, 1, 0, 4, 5, 6, 7])
+
+
+def test_an_offset_that_overflows_64_bits_is_reported_not_wrapped():
+    z = np.ones(8, np.float32)
+    with pytest.raises(ExecutionError, match="overflow 64 bits"):
+        K.store_at[(1,)](z, 2**62, BLOCK=8)  # 2^64 bytes: wrapped back onto z before
+    np.testing.assert_array_equal(z, 1)
+    K.store_at[(1,)](z, 0, BLOCK=8)
+    np.testing.assert_array_equal(z, 0)
+
+
 def test_calling_a_kernel_directly_explains_the_launch_syntax(xy):
     with pytest.raises(flashtile.FlashTileError, match=r"launch it with copy\[grid\]"):
         K.copy(*xy, 40, BLOCK=16)
