@@ -118,7 +118,9 @@ public:
   std::string tileIR() const override { return tileIRText; }
 
   void runOnCpu(std::array<int64_t, 3> grid, const std::vector<CpuArg> &args,
-                const std::vector<std::string> &argNames) const override {
+                const std::vector<std::string> &argNames,
+                const std::function<bool()> &interrupted,
+                uint64_t stepLimit) const override {
     std::string error;
     bool ok;
     {
@@ -128,7 +130,8 @@ public:
         if (!module)
           throw Error(error);
       }
-      ok = module->runOnCpu(grid, args, argNames, error);
+      ok = module->runOnCpu(grid, args, argNames, error, interrupted,
+                            stepLimit);
     }
     if (!ok)
       throw Error(error);

@@ -348,7 +348,9 @@ std::unique_ptr<Module> Module::parse(const std::string &ir,
 bool Module::runOnCpu(std::array<int64_t, 3> grid,
                       const std::vector<CpuArg> &args,
                       const std::vector<std::string> &argNames,
-                      std::string &error) const {
+                      std::string &error,
+                      const std::function<bool()> &interrupted,
+                      uint64_t stepLimit) const {
   func::FuncOp kernel = state->kernel;
   std::string name = kernel.getSymName().str();
   if (args.size() != kernel.getNumArguments()) {
@@ -391,7 +393,8 @@ bool Module::runOnCpu(std::array<int64_t, 3> grid,
   llvm::SourceMgr sourceMgr;
   DiagnosticCollector diagnostics(state->context, sourceMgr);
   if (llvm::Error err =
-          exec::runKernel(kernel, grid, kernelArgs, buffers)) {
+          exec::runKernel(kernel, grid, kernelArgs, buffers,
+                          exec::RunControl{interrupted, stepLimit})) {
     std::string message = llvm::toString(std::move(err));
     std::string emitted = diagnostics.take("");
     error = emitted.empty() ? message : message + "\n" + emitted;

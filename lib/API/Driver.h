@@ -73,8 +73,9 @@ public:
 
   /// Runs the kernel on the CPU executor. Returns false and fills `error`.
   bool runOnCpu(std::array<int64_t, 3> grid, const std::vector<CpuArg> &args,
-                const std::vector<std::string> &argNames,
-                std::string &error) const;
+                const std::vector<std::string> &argNames, std::string &error,
+                const std::function<bool()> &interrupted = {},
+                uint64_t stepLimit = 0) const;
 
 private:
   struct State;

@@ -90,7 +90,8 @@ static llvm::Expected<RtValue> bindArgument(func::FuncOp kernel, unsigned index,
 llvm::Error flashtile::exec::runKernel(func::FuncOp kernel,
                                        std::array<int64_t, 3> grid,
                                        llvm::ArrayRef<KernelArg> args,
-                                       llvm::ArrayRef<HostBuffer> buffers) {
+                                       llvm::ArrayRef<HostBuffer> buffers,
+                                       const RunControl &control) {
   if (!kernel)
     return makeError("no kernel to run");
   if (kernel.isExternal())
@@ -135,7 +136,7 @@ llvm::Error flashtile::exec::runKernel(func::FuncOp kernel,
     values.push_back(std::move(*value));
   }
 
-  Interpreter interp(kernel, memory, grid);
+  Interpreter interp(kernel, memory, grid, control);
   for (int64_t z = 0; z < grid[2]; ++z)
     for (int64_t y = 0; y < grid[1]; ++y)
       for (int64_t x = 0; x < grid[0]; ++x)

@@ -9,8 +9,8 @@ using namespace mlir;
 using namespace flashtile::exec;
 
 Interpreter::Interpreter(func::FuncOp kernel, const AddressSpace &memory,
-                         std::array<int64_t, 3> grid)
-    : kernel(kernel), addressSpace(memory), grid(grid) {
+                         std::array<int64_t, 3> grid, const RunControl &control)
+    : kernel(kernel), addressSpace(memory), grid(grid), control(control) {
   // One slot per SSA value, assigned once, so that references to values stay
   // valid however many others are defined while they are in use.
   auto addSlot = [&](Value v) {
@@ -58,7 +58,22 @@ llvm::Error Interpreter::runBlock(Block &block, llvm::ArrayRef<RtValue> args,
   return llvm::Error::success();
 }
 
+llvm::Error Interpreter::checkProgress(Operation &op) {
+  ++steps;
+  if (control.stepLimit != 0 && steps > control.stepLimit)
+    return fail(&op, "step limit reached",
+                "the run executed " + llvm::Twine(control.stepLimit) +
+                    " operations (FLASHTILE_CPU_STEP_LIMIT); the kernel may "
+                    "not terminate");
+  if (control.interrupted && steps % RunControl::kPollInterval == 0 &&
+      control.interrupted())
+    return fail(&op, "interrupted", "the run was stopped");
+  return llvm::Error::success();
+}
+
 llvm::Error Interpreter::execute(Operation &op) {
+  if (llvm::Error err = checkProgress(op))
+    return err;
   StringRef dialect = op.getName().getDialectNamespace();
   if (dialect == "arith")
     return executeArithOp(*this, op);

@@ -32,7 +32,7 @@ namespace flashtile::exec {
 class Interpreter {
 public:
   Interpreter(mlir::func::FuncOp kernel, const AddressSpace &memory,
-              std::array<int64_t, 3> grid);
+              std::array<int64_t, 3> grid, const RunControl &control = {});
 
   /// Runs the kernel body once as program `programId`, its arguments bound
   /// to `args`.
@@ -77,9 +77,14 @@ public:
 private:
   llvm::Error execute(mlir::Operation &op);
 
+  /// The run control's checks, every operation.
+  llvm::Error checkProgress(mlir::Operation &op);
+
   mlir::func::FuncOp kernel;
   const AddressSpace &addressSpace;
   std::array<int64_t, 3> grid;
+  const RunControl &control;
+  uint64_t steps = 0;
   std::array<int64_t, 3> pid = {0, 0, 0};
   llvm::DenseMap<mlir::Value, unsigned> slotOf;
   std::vector<RtValue> slots;

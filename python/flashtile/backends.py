@@ -197,7 +197,21 @@ class CpuBackend(Backend):
         native_args = [
             (a.address, a.nbytes, a.writable) if isinstance(a, Buffer) else a for a in args
         ]
-        prepared.run_on_cpu(grid, native_args, list(names))
+        prepared.run_on_cpu(grid, native_args, list(names), _cpu_step_limit())
+
+
+def _cpu_step_limit() -> int:
+    """FLASHTILE_CPU_STEP_LIMIT: operations a CPU launch may execute (0 or
+    unset: no limit), so that a kernel that does not terminate stops with
+    an ExecutionError."""
+    text = os.environ.get("FLASHTILE_CPU_STEP_LIMIT", "")
+    try:
+        limit = int(text) if text else 0
+    except ValueError:
+        raise ArgumentError(f"FLASHTILE_CPU_STEP_LIMIT={text!r} is not an int") from None
+    if limit < 0:
+        raise ArgumentError(f"FLASHTILE_CPU_STEP_LIMIT={limit} must be >= 0")
+    return limit
 
 
 def _cuda_arch_override() -> Optional[int]:

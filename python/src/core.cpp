@@ -343,18 +343,31 @@ PYBIND11_MODULE(_core, m) {
       .def(
           "run_on_cpu",
           [](const api::Kernel &kernel, std::array<int64_t, 3> grid,
-             const py::sequence &args, const std::vector<std::string> &names) {
+             const py::sequence &args, const std::vector<std::string> &names,
+             uint64_t stepLimit) {
             std::vector<api::CpuArg> cpuArgs = toCpuArgs(args, names);
+            // Ctrl-C: the run polls Python's signal handlers now and then
+            // (with the GIL) and stops with the KeyboardInterrupt they raise.
+            bool signalled = false;
+            auto interrupted = [&signalled] {
+              py::gil_scoped_acquire gil;
+              signalled = PyErr_CheckSignals() != 0;
+              return signalled;
+            };
             try {
               py::gil_scoped_release release;
-              kernel.runOnCpu(grid, cpuArgs, names);
+              kernel.runOnCpu(grid, cpuArgs, names, interrupted, stepLimit);
             } catch (const api::Error &e) {
+              if (signalled)
+                throw py::error_already_set();
               raise(executionError, e.what());
             }
           },
           py::arg("grid"), py::arg("args"), py::arg("arg_names"),
+          py::arg("step_limit") = 0,
           "Runs the kernel on the CPU executor over host buffers "
-          "(address, nbytes), ints and floats")
+          "(address, nbytes[, writable]), ints and floats; step_limit (0: "
+          "none) bounds the operations executed; Ctrl-C interrupts it")
       .def_property_readonly("target", &api::Kernel::target, "\"cpu\" or \"cuda\"")
       // The CUDA accessors raise CompilationError on a CPU kernel.
       .def_property_readonly("ptx", [](const api::Kernel &k) {

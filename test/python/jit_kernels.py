@@ -95,3 +95,13 @@ def safe_divide(X: fl.pointer(fl.int32), Y: fl.pointer(fl.int32), Out: fl.pointe
 def store_at(X: fl.pointer(fl.float32), offset: fl.int64, BLOCK: fl.constexpr):
     offs = fl.arange(0, BLOCK)
     fl.store(X + offset + offs, fl.zeros([BLOCK], fl.float32))
+
+
+@flashtile.jit
+def spin(X: fl.pointer(fl.int32), n: fl.int32):
+    # Never terminates where X[0] == 0 and n > 0 (the step is loaded, so
+    # the loop cannot fold away).
+    i = 0
+    while i < n:
+        i = i + fl.load(X)
+    fl.store(X, i)

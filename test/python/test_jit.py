@@ -144,6 +144,35 @@ def test_an_offset_that_overflows_64_bits_is_reported_not_wrapped():
     np.testing.assert_array_equal(z, 0)
 
 
+def test_a_kernel_that_does_not_terminate_stops_at_the_step_limit(monkeypatch):
+    x = np.zeros(1, np.int32)
+    monkeypatch.setenv("FLASHTILE_CPU_STEP_LIMIT", "100000")
+    with pytest.raises(ExecutionError, match=r"step limit reached at .*jit_kernels\.py:\d+:\d+: "
+                                             r"the run executed 100000 operations"):
+        K.spin[(1,)](x, 5)
+    x[0] = 1  # terminates now: within the limit
+    K.spin[(1,)](x, 5)
+    assert x[0] == 5
+    monkeypatch.setenv("FLASHTILE_CPU_STEP_LIMIT", "-3")
+    with pytest.raises(ArgumentError, match="FLASHTILE_CPU_STEP_LIMIT=-3 must be >= 0"):
+        K.spin[(1,)](x, 5)
+
+
+def test_ctrl_c_interrupts_the_cpu_executor():
+    import os
+    import signal
+    import threading
+
+    x = np.zeros(1, np.int32)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            K.spin[(1,)](x, 5)
+    finally:
+        timer.cancel()
+
+
 def test_calling_a_kernel_directly_explains_the_launch_syntax(xy):
     with pytest.raises(flashtile.FlashTileError, match=r"launch it with copy\[grid\]"):
         K.copy(*xy, 40, BLOCK=16)

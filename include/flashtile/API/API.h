@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,9 +123,14 @@ public:
   virtual std::string tileIR() const = 0;
   /// Runs on the CPU executor; `args` follow the kernel's non-constexpr
   /// parameters in order, `argNames` name them for error messages.
+  /// `interrupted` (if set) is polled now and then and stops the run with
+  /// an Error when it returns true; `stepLimit` (0: none) bounds the
+  /// operations executed.
   virtual void runOnCpu(std::array<int64_t, 3> grid,
                         const std::vector<CpuArg> &args,
-                        const std::vector<std::string> &argNames) const = 0;
+                        const std::vector<std::string> &argNames,
+                        const std::function<bool()> &interrupted = {},
+                        uint64_t stepLimit = 0) const = 0;
 
   // -- CUDA (kernels compiled with target "cuda"; the others throw Error) --
 

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace flashtile::exec {
@@ -45,6 +46,17 @@ struct KernelArg {
   static KernelArg ofFloat(double v) { return {Kind::Float, 0, 0, v}; }
 };
 
+/// How long a run may go on. `interrupted` (if set) is polled every
+/// kPollInterval operations: true stops the run with an "interrupted"
+/// error (e.g. Ctrl-C in Python). `stepLimit` (0: none) bounds the
+/// operations executed over the whole grid: a kernel that does not
+/// terminate stops with an error naming the operation it was at.
+struct RunControl {
+  static constexpr uint64_t kPollInterval = 1 << 16;
+  std::function<bool()> interrupted;
+  uint64_t stepLimit = 0;
+};
+
 /// Runs `kernel` once per program instance of `grid` (x fastest), instances
 /// one after another. Returns an error (never aborts) for bad arguments, an
 /// unsupported operation, or an unmasked out-of-bounds or misaligned access;
@@ -53,7 +65,8 @@ struct KernelArg {
 /// buffer.
 llvm::Error runKernel(mlir::func::FuncOp kernel, std::array<int64_t, 3> grid,
                       llvm::ArrayRef<KernelArg> args,
-                      llvm::ArrayRef<HostBuffer> buffers);
+                      llvm::ArrayRef<HostBuffer> buffers,
+                      const RunControl &control = {});
 
 } // namespace flashtile::exec
 
