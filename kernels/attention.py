@@ -20,7 +20,8 @@ Layout: q, k, v, o, do, dq, dk, dv are (batch, seqlen, nheads, headdim) as in
 flash-attn, addressed through their batch/sequence/head strides (the head
 dimension is contiguous); k, v, dk, dv have nheads / head_ratio heads (MQA
 and GQA: query head h reads key/value head h // head_ratio, and dK/dV sum
-over the group). L and delta are (batch, nheads, seqlen_q) float32.
+over the group); v, o, do and dv may have a head dim of their own,
+HEAD_DIM_V (0: HEAD_DIM). L and delta are (batch, nheads, seqlen_q) float32.
 ``VARLEN`` packs the batch (flash-attn's varlen interface): sequence b is
 tokens [cu_seqlens[b], cu_seqlens[b + 1]) of (total, nheads, headdim)
 tensors passed with batch strides 0, each sequence masked and aligned on
@@ -310,11 +311,14 @@ def attention_fwd(
     softmax_scale: fl.float32, window_left: fl.int32, window_right: fl.int32,
     softcap: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
+    HEAD_DIM_V: fl.constexpr = 0,
     CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
     SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
     STORE_LSE: fl.constexpr = True, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
+    VALUE_DIM: fl.constexpr = HEAD_DIM_V or HEAD_DIM  # V's head dim (HEAD_DIM_V 0: HEAD_DIM)
+    BLOCK_DV: fl.constexpr = max(16, fl.next_power_of_2(VALUE_DIM))
     # This program computes query rows [start_m * BLOCK_M, +BLOCK_M) of one
     # (batch, head); with MQA/GQA, head_ratio query heads share a key/value head.
     start_m = fl.program_id(0)
@@ -326,6 +330,7 @@ def attention_fwd(
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_n = fl.arange(0, BLOCK_N)
     offs_d = fl.arange(0, BLOCK_D)
+    offs_dv = fl.arange(0, BLOCK_DV)
     k_base = K + off_b * stride_kb + k0 * stride_ks + off_hk * stride_kh
     v_base = V + off_b * stride_vb + k0 * stride_vs + off_hk * stride_vh
     sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
@@ -335,7 +340,7 @@ def attention_fwd(
     q = load_tile(Q + off_b * stride_qb + q0 * stride_qs + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
     m_i = fl.full([BLOCK_M], -INF, fl.float32)
     l_i = fl.zeros([BLOCK_M], fl.float32)
-    acc = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
+    acc = fl.zeros([BLOCK_M, BLOCK_DV], fl.float32)
 
     # Lines 7-11: for each visible block of keys K_j, V_j.
     begin, end = key_range(start_m, sees, BLOCK_M, BLOCK_N)
@@ -344,7 +349,7 @@ def attention_fwd(
     for start_n in range(begin, end, BLOCK_N):
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
-        v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+        v = load_tile(v_base, cols, offs_dv, stride_vs, seqlen_k, VALUE_DIM)
         masked = key_block_masked(start_n, full_begin, full_end, WINDOW)
         s = block_scores(mm(q, fl.trans(k)), rows, cols, masked, sees, scoring)
         m_i, l_i, p, alpha = online_softmax_update(m_i, l_i, s)
@@ -355,7 +360,7 @@ def attention_fwd(
     empty = l_i == 0.0  # rows that see no key: O = 0, L = +inf
     l_safe = fl.where(empty, 1.0, l_i)
     o = acc * (1.0 / l_safe)[:, None]  # one division per row
-    store_tile(O + off_b * stride_ob + q0 * stride_os + off_h * stride_oh, rows, offs_d, stride_os, seqlen_q, HEAD_DIM, o)
+    store_tile(O + off_b * stride_ob + q0 * stride_os + off_h * stride_oh, rows, offs_dv, stride_os, seqlen_q, VALUE_DIM, o)
     if STORE_LSE:
         lse = fl.where(empty, INF, m_i * LN2 + fl.log(l_safe))
         fl.store(L + off_b * lse_b + off_h * lse_h + q0 + rows, lse, mask=rows < seqlen_q)
@@ -407,11 +412,14 @@ def attention_bwd_dkdv(
     softmax_scale: fl.float32, window_left: fl.int32, window_right: fl.int32,
     softcap: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
+    HEAD_DIM_V: fl.constexpr = 0,
     CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
     SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False,
     DQ_ATOMIC: fl.constexpr = False, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
+    VALUE_DIM: fl.constexpr = HEAD_DIM_V or HEAD_DIM  # V's head dim (HEAD_DIM_V 0: HEAD_DIM)
+    BLOCK_DV: fl.constexpr = max(16, fl.next_power_of_2(VALUE_DIM))
     # This program owns key rows [start_n * BLOCK_N, +BLOCK_N) of one (batch,
     # key/value head); with MQA/GQA it sums dK_j and dV_j over the head_ratio
     # query heads that share it. With DQ_ATOMIC it also adds its share of
@@ -428,13 +436,14 @@ def attention_bwd_dkdv(
     cols = start_n * BLOCK_N + fl.arange(0, BLOCK_N)
     offs_m = fl.arange(0, BLOCK_M)
     offs_d = fl.arange(0, BLOCK_D)
+    offs_dv = fl.arange(0, BLOCK_DV)
     sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
 
     # Algorithm 2, lines 6-7: load K_j, V_j; dK_j = dV_j = 0.
     k = load_tile(K + off_b * stride_kb + k0 * stride_ks + off_hk * stride_kh, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
-    v = load_tile(V + off_b * stride_vb + k0 * stride_vs + off_hk * stride_vh, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+    v = load_tile(V + off_b * stride_vb + k0 * stride_vs + off_hk * stride_vh, cols, offs_dv, stride_vs, seqlen_k, VALUE_DIM)
     dk = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
-    dv = fl.zeros([BLOCK_N, BLOCK_D], fl.float32)
+    dv = fl.zeros([BLOCK_N, BLOCK_DV], fl.float32)
 
     # Lines 8-14: for each block of queries (of each query head of the
     # group) that can see these keys; masks only on the diagonal and
@@ -453,7 +462,7 @@ def attention_bwd_dkdv(
         for start_m in range(begin, end, BLOCK_M):
             rows = start_m + offs_m
             q = load_tile(q_base, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
-            do = load_tile(do_base, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+            do = load_tile(do_base, rows, offs_dv, stride_dos, seqlen_q, VALUE_DIM)
             lse = fl.load(L + lse_row + rows, mask=rows < seqlen_q, other=0.0)
             delta = fl.load(Delta + lse_row + rows, mask=rows < seqlen_q, other=0.0)
             masked = ragged | (start_m < full_begin)
@@ -472,7 +481,7 @@ def attention_bwd_dkdv(
 
     # Line 16: write dK_j (times the softmax scale) and dV_j.
     store_tile(DK + off_b * stride_dkb + k0 * stride_dks + off_hk * stride_dkh, cols, offs_d, stride_dks, seqlen_k, HEAD_DIM, dk * softmax_scale)
-    store_tile(DV + off_b * stride_dvb + k0 * stride_dvs + off_hk * stride_dvh, cols, offs_d, stride_dvs, seqlen_k, HEAD_DIM, dv)
+    store_tile(DV + off_b * stride_dvb + k0 * stride_dvs + off_hk * stride_dvh, cols, offs_dv, stride_dvs, seqlen_k, VALUE_DIM, dv)
 
 
 @flashtile.jit
@@ -490,10 +499,13 @@ def attention_bwd_dq(
     softmax_scale: fl.float32, window_left: fl.int32, window_right: fl.int32,
     softcap: fl.float32,
     HEAD_DIM: fl.constexpr, BLOCK_M: fl.constexpr = 64, BLOCK_N: fl.constexpr = 64,
+    HEAD_DIM_V: fl.constexpr = 0,
     CAUSAL: fl.constexpr = False, WINDOW: fl.constexpr = False,
     SOFTCAP: fl.constexpr = False, ALIBI: fl.constexpr = False, VARLEN: fl.constexpr = False,
 ):
     BLOCK_D: fl.constexpr = max(16, fl.next_power_of_2(HEAD_DIM))  # padded head dim
+    VALUE_DIM: fl.constexpr = HEAD_DIM_V or HEAD_DIM  # V's head dim (HEAD_DIM_V 0: HEAD_DIM)
+    BLOCK_DV: fl.constexpr = max(16, fl.next_power_of_2(VALUE_DIM))
     # This program owns query rows [start_m * BLOCK_M, +BLOCK_M) of one (batch, head).
     start_m = fl.program_id(0)
     off_hb = fl.program_id(1)
@@ -504,6 +516,7 @@ def attention_bwd_dq(
     rows = start_m * BLOCK_M + fl.arange(0, BLOCK_M)
     offs_n = fl.arange(0, BLOCK_N)
     offs_d = fl.arange(0, BLOCK_D)
+    offs_dv = fl.arange(0, BLOCK_DV)
     k_base = K + off_b * stride_kb + k0 * stride_ks + off_hk * stride_kh
     v_base = V + off_b * stride_vb + k0 * stride_vs + off_hk * stride_vh
     sees = (seqlen_q, seqlen_k, CAUSAL, WINDOW, window_left, window_right)
@@ -511,7 +524,7 @@ def attention_bwd_dq(
 
     lse_row = off_b * lse_b + off_h * lse_h + q0
     q = load_tile(Q + off_b * stride_qb + q0 * stride_qs + off_h * stride_qh, rows, offs_d, stride_qs, seqlen_q, HEAD_DIM)
-    do = load_tile(DO + off_b * stride_dob + q0 * stride_dos + off_h * stride_doh, rows, offs_d, stride_dos, seqlen_q, HEAD_DIM)
+    do = load_tile(DO + off_b * stride_dob + q0 * stride_dos + off_h * stride_doh, rows, offs_dv, stride_dos, seqlen_q, VALUE_DIM)
     lse = fl.load(L + lse_row + rows, mask=rows < seqlen_q, other=0.0)
     delta = fl.load(Delta + lse_row + rows, mask=rows < seqlen_q, other=0.0)
     dq = fl.zeros([BLOCK_M, BLOCK_D], fl.float32)
@@ -524,7 +537,7 @@ def attention_bwd_dq(
     for start_n in range(begin, end, BLOCK_N):
         cols = start_n + offs_n
         k = load_tile(k_base, cols, offs_d, stride_ks, seqlen_k, HEAD_DIM)
-        v = load_tile(v_base, cols, offs_d, stride_vs, seqlen_k, HEAD_DIM)
+        v = load_tile(v_base, cols, offs_dv, stride_vs, seqlen_k, VALUE_DIM)
         masked = key_block_masked(start_n, full_begin, full_end, WINDOW)
         qk = mm(q, fl.trans(k))
         p = probabilities(qk, lse, rows, cols, masked, sees, scoring)

@@ -142,6 +142,12 @@ def _max_seqlen(name: str, given: Any, lengths: np.ndarray) -> int:
 _NO_SEQLENS = np.zeros(1, np.int32)
 
 
+def _value_dim(head_dim: int, head_dim_v: int) -> Dict[str, int]:
+    """The kernels' HEAD_DIM_V: 0 where v has q's head dim (the default
+    specialisation), else v's."""
+    return dict(HEAD_DIM_V=0 if head_dim_v == head_dim else head_dim_v)
+
+
 def _numpy_batch(q: Any, k: Any, v: Any, cu_seqlens_q: Any, cu_seqlens_k: Any,
                  max_seqlen_q: Any, max_seqlen_k: Any) -> _Batch:
     """The batch of numpy q, k, v: padded 4-d arrays, or with cu_seqlens_q/k
@@ -174,7 +180,8 @@ def _check_qkv(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> None:
             raise ArgumentError(f"{name} must be a 4-d numpy array (batch, seqlen, nheads, headdim)")
     if not (q.dtype == k.dtype == v.dtype):
         raise ArgumentError(f"q, k, v must have one dtype, got {q.dtype}, {k.dtype}, {v.dtype}")
-    if k.shape != v.shape or q.shape[0] != k.shape[0] or q.shape[3] != k.shape[3]:
+    if k.shape[:3] != v.shape[:3] or q.shape[0] != k.shape[0] or q.shape[3] != k.shape[3] \
+            or not 1 <= v.shape[3] <= 256:
         raise ArgumentError(f"incompatible shapes q {q.shape}, k {k.shape}, v {v.shape}")
     _check_head_ratio(q.shape[2], k.shape[2])
 
@@ -288,7 +295,8 @@ def attention_forward(
     slopes, stride_alibi_b = _alibi_array(alibi_slopes, b.batch, nheads)
     bm, bn = default_blocks(b.max_q, b.max_k)
     bm, bn = block_m or bm, block_n or bn
-    out = np.zeros_like(b.q)
+    head_dim_v = b.v.shape[3]
+    out = np.zeros((*b.q.shape[:3], head_dim_v), dtype=b.q.dtype)
     lse = np.full(b.lse_shape(nheads), np.inf, dtype=np.float32)
     grid = (cdiv(b.max_q, bm), b.batch * nheads)
     if grid[0] > 0:
@@ -298,6 +306,7 @@ def attention_forward(
             *_variant_args(var, stride_alibi_b, nheads, nheads // b.k.shape[2], total_q,
                            total_k, scale),
             HEAD_DIM=head_dim, BLOCK_M=bm, BLOCK_N=bn, VARLEN=b.packed, **var.constexprs(),
+            **_value_dim(head_dim, head_dim_v),
         )
     return b.unpacked(out), lse
 
@@ -316,8 +325,10 @@ def attention_backward(
     instead of the separate dQ pass. cu_seqlens_q/k: a packed batch, as
     attention_forward."""
     b = _numpy_batch(q, k, v, cu_seqlens_q, cu_seqlens_k, max_seqlen_q, max_seqlen_k)
-    if do.shape != q.shape or out.shape != q.shape or do.dtype != q.dtype:
-        raise ArgumentError("do and out must have q's shape and dtype")
+    out_shape = (*q.shape[:-1], v.shape[-1])
+    if do.shape != out_shape or out.shape != out_shape or do.dtype != q.dtype:
+        raise ArgumentError(f"do and out must have shape {out_shape} (q's, with v's head "
+                            "dimension) and q's dtype")
     do4, out4 = (x[None] if b.packed else x for x in (do, out))
     _, total_q, nheads, head_dim = b.q.shape
     total_k, nheads_k = b.k.shape[1], b.k.shape[2]
@@ -340,12 +351,15 @@ def attention_backward(
     def strides(*xs: np.ndarray) -> List[int]:
         return [s for x in xs for s in _elem_strides(x, b.packed)]
 
+    head_dim_v = b.v.shape[3]
     common = dict(HEAD_DIM=head_dim, VARLEN=b.packed)
     seqlens = (b.cu_q, b.cu_k)
     rows_q = (cdiv(b.max_q, bm), b.batch * nheads)
     attention.attention_bwd_preprocess[rows_q](
-        out4, do4, delta, b.cu_q, *strides(out4, do4), nheads, total_q, BLOCK_M=bm, **common,
+        out4, do4, delta, b.cu_q, *strides(out4, do4), nheads, total_q, BLOCK_M=bm,
+        HEAD_DIM=head_dim_v, VARLEN=b.packed,
     )
+    common.update(_value_dim(head_dim, head_dim_v))
     dqa = np.zeros(b.q.shape if not deterministic else (1, 1, 1, 1), dtype=np.float32)
     attention.attention_bwd_dkdv[(cdiv(b.max_k, bn), b.batch * nheads_k)](
         b.q, b.k, b.v, do4, lse, delta, dk, dv, dqa, slopes, *seqlens,
@@ -360,7 +374,8 @@ def attention_backward(
         )
     else:
         attention.attention_bwd_dq_convert[rows_q](
-            dqa, dq, b.cu_q, *strides(dqa, dq), nheads, total_q, scale, BLOCK_M=bm, **common,
+            dqa, dq, b.cu_q, *strides(dqa, dq), nheads, total_q, scale, BLOCK_M=bm,
+            HEAD_DIM=head_dim, VARLEN=b.packed,
         )
     return b.unpacked(dq), b.unpacked(dk), b.unpacked(dv)
 
@@ -548,8 +563,8 @@ def tuner(kernel: str, head_dim: int, arch: int, variant: bool = False) -> Autot
         fn = getattr(kernels.load("attention"), _KERNEL_FUNCTIONS.get(kernel, kernel))
         found = _TUNERS[index] = Autotuner(
             fn, candidates(kernel, head_dim, arch, variant),
-            key=["HEAD_DIM", "CAUSAL", "WINDOW", "SOFTCAP", "ALIBI", "VARLEN", "seqlen_q",
-                 "seqlen_k"],
+            key=["HEAD_DIM", "HEAD_DIM_V", "CAUSAL", "WINDOW", "SOFTCAP", "ALIBI", "VARLEN",
+                 "seqlen_q", "seqlen_k"],
             bucket={"seqlen_q": _seqlen_bucket, "seqlen_k": _seqlen_bucket},
             reset_to_zero=["DQA"] if kernel.endswith("_atomic") else (),
             warmup=10.0, rep=40.0)
@@ -642,8 +657,8 @@ def _check_qkv_cuda(q: Any, k: Any, v: Any, dropout_p: float) -> None:
     for name, x in (("k", k), ("v", v)):
         if x.shape[0] != batch:
             raise ArgumentError(f"{name} has batch size {x.shape[0]} but q has {batch}")
-        if x.shape[3] != head_dim:
-            raise ArgumentError(f"{name} has head dimension {x.shape[3]} but q has {head_dim}")
+    if k.shape[3] != head_dim:
+        raise ArgumentError(f"k has head dimension {k.shape[3]} but q has {head_dim}")
     if v.shape[1] != k.shape[1]:
         raise ArgumentError(f"v has seqlen {v.shape[1]} but k has {k.shape[1]}")
     if v.shape[2] != k.shape[2]:
@@ -654,6 +669,9 @@ def _check_qkv_cuda(q: Any, k: Any, v: Any, dropout_p: float) -> None:
             f"head dimension {head_dim} is not supported: flash_attn_func takes "
             f"{MIN_HEAD_DIM}..{MAX_HEAD_DIM}"
         )
+    if not MIN_HEAD_DIM <= v.shape[3] <= MAX_HEAD_DIM:
+        raise ArgumentError(f"v has head dimension {v.shape[3]}: flash_attn_func takes "
+                            f"{MIN_HEAD_DIM}..{MAX_HEAD_DIM} (it may differ from q's and k's)")
     if batch * nheads > 65535:
         raise ArgumentError(
             f"batch * nheads = {batch * nheads} exceeds 65535 (one grid dimension); "
@@ -877,7 +895,8 @@ def _checked_forward(q: Any, k: Any, v: Any, dropout_p: float, softmax_scale: An
     if check_scale:
         _check_softmax_scale(softmax_scale)
     opts = _options(q, k, causal, window_size, softcap)
-    if key is None or q.stride(-1) != 1 or k.stride(-1) != 1 or v.stride(-1) != 1:
+    if key is None or q.stride(-1) != 1 or k.stride(-1) != 1 or v.stride(-1) != 1 \
+            or v.shape[3] != q.shape[3]:  # (a value head dim of its own: the full path)
         return None
     if len(_FORWARD_PLANS) >= _MAX_FORWARD_PLANS:
         _FORWARD_PLANS.clear()
@@ -896,21 +915,24 @@ def _forward(q: Any, k: Any, v: Any, softmax_scale: Optional[float], opts: _Opti
     torch = _torch()
     b = batch or _padded(q, k, v)
     q, k, v = b.q, b.k, b.v
-    nheads, head_dim = q.shape[2], q.shape[3]
+    nheads, head_dim, head_dim_v = q.shape[2], q.shape[3], v.shape[3]
+    out_shape = (*q.shape[:3], head_dim_v)
     if out is None:
-        out = torch.empty_like(q)
+        out = torch.empty_like(q) if head_dim_v == head_dim else torch.empty(
+            out_shape, dtype=q.dtype, device=q.device)
     if lse is None:
         lse = torch.empty(b.lse_shape(nheads), dtype=torch.float32, device=q.device)
-    _check_output("out", out, q.shape, q.dtype, q.device)
+    _check_output("out", out, out_shape, q.dtype, q.device)
     _check_output("lse", lse, b.lse_shape(nheads), torch.float32, q.device, contiguous=True)
     if b.max_q == 0:
         return out, lse
-    tuner("attention_fwd", head_dim, _device_arch(q), _is_variant(q, k, opts))[
+    tuner("attention_fwd", max(head_dim, head_dim_v), _device_arch(q), _is_variant(q, k, opts))[
         _block_grid(b.max_q, b.batch * nheads, "BLOCK_M")](
         q, k, v, out, lse, _alibi_arg(q, opts), b.cu_q, b.cu_k,
         *(s for x in (q, k, v, out) for s in _strides(x, b.packed)),
         *_tail(q, k, opts, softmax_scale),
         HEAD_DIM=head_dim, VARLEN=b.packed, **opts.var.constexprs(),
+        **_value_dim(head_dim, head_dim_v),
     )
     return out, lse
 
@@ -941,15 +963,18 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     packed (1, total, nheads, headdim) tensors, and so are dout, out and
     the gradients; lse and delta are (nheads, total_q))."""
     torch = _torch()
+    out_shape = (*q.shape[:-1], v.shape[-1])  # q's, with v's head dim
     for name, x in (("dout", dout), ("out", out)):
-        if tuple(x.shape) != tuple(q.shape) or x.dtype != q.dtype or x.device != q.device:
-            raise ArgumentError(f"{name} must have q's shape {tuple(q.shape)}, dtype and device, "
-                                f"got {tuple(x.shape)} {x.dtype} on {x.device}")
+        if tuple(x.shape) != out_shape or x.dtype != q.dtype or x.device != q.device:
+            raise ArgumentError(f"{name} must have shape {out_shape} (q's, with v's head dim), "
+                                f"q's dtype and device, got {tuple(x.shape)} {x.dtype} on "
+                                f"{x.device}")
     b = batch or _padded(q, k, v)
     q, k, v = b.q, b.k, b.v
     out, dout = (_last_dim_contiguous(x) for x in (out, dout))
     _, total_q, nheads, head_dim = q.shape
-    nheads_k = k.shape[2]
+    nheads_k, head_dim_v = k.shape[2], v.shape[3]
+    tuned_dim = max(head_dim, head_dim_v)  # the candidates' BLOCK_D
     lse_shape = b.lse_shape(nheads)
     _check_output("lse", lse, lse_shape, torch.float32, q.device, contiguous=True)
     dq = torch.empty(q.shape, dtype=q.dtype, device=q.device) if dq is None else dq
@@ -978,37 +1003,38 @@ def _backward(dout: Any, q: Any, k: Any, v: Any, out: Any, lse: Any,
     is_variant = _is_variant(q, k, opts)
     attention = kernels.load("attention")
     rows, rows_k = b.batch * nheads, b.batch * nheads_k
-    small_m = preprocess_block_m(head_dim)
+    small_m = preprocess_block_m(tuned_dim)
     attention.attention_bwd_preprocess[(cdiv(b.max_q, small_m), rows)](
         out, dout, delta, b.cu_q, *strides(out, dout), nheads, total_q,
-        BLOCK_M=small_m, num_warps=4, num_stages=1, **common,
+        BLOCK_M=small_m, num_warps=4, num_stages=1, HEAD_DIM=head_dim_v, VARLEN=b.packed,
     )
+    tuned = dict(common, **_value_dim(head_dim, head_dim_v))
     strides_qkvdo = strides(q, k, v, dout)
     # Packed batches take the separate dQ pass too: with VARLEN the fused
     # kernel's d64 candidates spill (test_ptxas).
-    if backward_kernels(head_dim, deterministic, is_variant or b.packed, b.max_q) == (
+    if backward_kernels(tuned_dim, deterministic, is_variant or b.packed, b.max_q) == (
             "attention_bwd_dkdv", "attention_bwd_dq"):
         no_dq = _no_lse(q.device)
-        tuner("attention_bwd_dkdv", head_dim, arch, is_variant)[
+        tuner("attention_bwd_dkdv", tuned_dim, arch, is_variant)[
             _block_grid(b.max_k, rows_k, "BLOCK_N")](
             q, k, v, dout, lse, delta, dk, dv, no_dq, alibi, *seqlens,
             *strides_qkvdo, *strides(dk, dv), 0, 0, 0, *tail,
-            **variants, **common,
+            **variants, **tuned,
         )
-        tuner("attention_bwd_dq", head_dim, arch, is_variant)[
+        tuner("attention_bwd_dq", tuned_dim, arch, is_variant)[
             _block_grid(b.max_q, rows, "BLOCK_M")](
             q, k, v, dout, lse, delta, dq, alibi, *seqlens,
             *strides_qkvdo, *strides(dq), *tail,
-            **variants, **common,
+            **variants, **tuned,
         )
     else:
         # dQ summed in float32 by the dK/dV programs' atomics, then scaled and cast.
         dqa = torch.zeros(q.shape, dtype=torch.float32, device=q.device)
-        tuner("attention_bwd_dkdv_atomic", head_dim, arch)[
+        tuner("attention_bwd_dkdv_atomic", tuned_dim, arch)[
             _block_grid(b.max_k, rows_k, "BLOCK_N")](
             q, k, v, dout, lse, delta, dk, dv, dqa, alibi, *seqlens,
             *strides_qkvdo, *strides(dk, dv, dqa), *tail,
-            **variants, **common,
+            **variants, **tuned,
         )
         attention.attention_bwd_dq_convert[(cdiv(b.max_q, small_m), rows)](
             dqa, dq, b.cu_q, *strides(dqa, dq), nheads, total_q, scale,

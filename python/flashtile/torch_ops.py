@@ -64,7 +64,7 @@ def _ops() -> Any:
 
     @attention_fwd.register_fake
     def _(q, k, v, alibi, softmax_scale, causal, window, left, right, softcap, deterministic):
-        return (torch.empty_like(q),
+        return (q.new_empty((*q.shape[:-1], v.shape[-1])),
                 q.new_empty((q.shape[0], q.shape[2], q.shape[1]), dtype=torch.float32))
 
     @torch.library.custom_op("flashtile::attention_bwd", mutates_args=(), device_types="cuda")

@@ -204,3 +204,26 @@ def test_heads_that_do_not_divide_are_refused():
     _, k, v, _ = make_inputs(1, 8, 8, 2, 16, np.float16, seed=0)
     with pytest.raises(ValueError, match="does not divide"):
         attention_forward(q, k, v)
+
+
+@pytest.mark.parametrize("head_dims", [(48, 32), (32, 64), (192, 128)], ids=lambda d: f"qk{d[0]}-v{d[1]}")
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("deterministic", [True, False])
+def test_value_head_dim_differs_from_query_and_key(head_dims, causal, deterministic):
+    d, dv = head_dims
+    rng = np.random.default_rng(d + dv)
+    q, k = (rng.standard_normal((2, n, 2, d)).astype(np.float16) for n in (37, 50))
+    v = rng.standard_normal((2, 50, 2, dv)).astype(np.float16)
+    do = rng.standard_normal((2, 37, 2, dv)).astype(np.float16)
+    out, lse = attention_forward(q, k, v, causal=causal, block_m=16, block_n=16)
+    assert out.shape == (2, 37, 2, dv)
+    checks = [R.check_close("O", out, R.attention_ref(q, k, v, causal)[0],
+                            R.attention_lowprec(q, k, v, causal)[0])]
+    grads = attention_backward(do, q, k, v, out, lse, causal=causal, block_m=16, block_n=16,
+                               deterministic=deterministic)
+    refs = R.attention_bwd_ref(do, q, k, v, causal)
+    lows = R.attention_bwd_lowprec(do, q, k, v, causal)
+    for name, ours, ref, low, like in zip(("dQ", "dK", "dV"), grads, refs, lows, (q, k, v)):
+        assert ours.shape == like.shape
+        checks.append(R.check_close(name, ours, ref, low, R.gradient_magnitude(refs)))
+    assert_checks(checks)

@@ -411,7 +411,8 @@ def misuse_cases(torch):
         ((q, T((2, 203, 2, 64)), T((2, 203, 2, 64))), {}, r"k and v have 2 heads, which does "
                                                           r"not divide q's 3"),
         ((q, T((2, 203, 1, 64)), T((2, 203, 3, 64))), {}, r"v has 3 heads but k has 1"),
-        ((q, k, T((2, 203, 3, 32))), {}, r"v has head dimension 32 but q has 64"),
+        ((q, k, T((2, 203, 3, 4))), {}, r"v has head dimension 4: flash_attn_func takes 8\.\.256"),
+        ((q, T((2, 203, 3, 32)), k), {}, r"k has head dimension 32 but q has 64"),
         ((q, k, T((2, 200, 3, 64))), {}, r"v has seqlen 200 but k has 203"),
         ((T((2, 5, 3, 4)), T((2, 7, 3, 4)), T((2, 7, 3, 4))), {}, r"head dimension 4 is not "
                                                                   r"supported: .*8..256"),

@@ -309,6 +309,32 @@ def test_packed_variants_match_flash_attn_func():
         fai.flash_attn_qkvpacked_func(qkv[:, :, :2])
 
 
+@pytest.mark.parametrize("head_dims", [(192, 128), (64, 128)], ids=lambda d: f"qk{d[0]}-v{d[1]}")
+@pytest.mark.parametrize("dtype", list(DTYPES))
+@pytest.mark.parametrize("causal", [False, True])
+def test_value_head_dim_of_its_own(head_dims, dtype, causal):
+    d, dv = head_dims
+    g = torch.Generator(device="cuda").manual_seed(d + dv)
+    q, k = (torch.randn((2, n, 4, d), generator=g, device="cuda").to(DTYPES[dtype])
+            for n in (300, 411))
+    v = torch.randn((2, 411, 4, dv), generator=g, device="cuda").to(DTYPES[dtype])
+    do = torch.randn((2, 300, 4, dv), generator=g, device="cuda").to(DTYPES[dtype])
+    tq, tk, tv = (x.clone().requires_grad_(True) for x in (q, k, v))
+    out = flash_attn_func(tq, tk, tv, causal=causal)
+    out.backward(do)
+    assert out.shape == do.shape
+    scale = 1.0 / math.sqrt(d)
+    ref = run_reference(q, k, v, do, causal, scale, upcast=True)
+    std = run_reference(q, k, v, do, causal, scale, upcast=False)
+    ours = [out, tq.grad, tk.grad, tv.grad]
+    magnitude = R.gradient_magnitude([numpy64(x) for x in ref[2:]])
+    checks = [R.check_close(n, numpy64(o), numpy64(r), numpy64(s), magnitude if n != "O" else None)
+              for n, o, r, s in zip(("O", "dQ", "dK", "dV"), ours, ref[:1] + ref[2:],
+                                    std[:1] + std[2:])]
+    failed = [str(c) for c in checks if not c.ok]
+    assert not failed, "\n".join(failed)
+
+
 # -- Packed (varlen) batches --------------------------------------------------
 
 #: (queries, keys) per sequence: ragged, longer than a block, keys fewer than

@@ -185,6 +185,24 @@ def _varlen_cases() -> List[Case]:
     return cases
 
 
+#: (q/k, v) head dims that differ (e.g. DeepSeek's 192/128): the candidates
+#: of the larger, as flash_attn_func picks them.
+VALUE_HEAD_DIMS = ((192, 128), (64, 128), (128, 64))
+
+
+def _value_dim_cases() -> List[Case]:
+    cases = []
+    for head_dim, head_dim_v in VALUE_HEAD_DIMS:
+        for arch in ARCHS:
+            for kernel in ("attention_fwd", "attention_bwd_dkdv", "attention_bwd_dq"):
+                for config in candidates(kernel, max(head_dim, head_dim_v), arch):
+                    cx = dict(HEAD_DIM=head_dim, HEAD_DIM_V=head_dim_v, **config.kwargs,
+                              CAUSAL=True)
+                    cases.append(Case("attention.py", kernel, "f16", cx, arch, config.num_warps,
+                                      config.num_stages, check_spills=True, equal_to_1=MHA))
+    return cases
+
+
 def _kvcache_cases() -> List[Case]:
     """flash_attn_with_kvcache's kernels at the blocks it launches them with:
     contiguous (with cache_batch_idx) and paged caches, causal and with every
@@ -215,7 +233,7 @@ def _kvcache_cases() -> List[Case]:
 
 
 CASES = (_small_kernel_cases() + _attention_cases() + _variant_cases() + _varlen_cases()
-         + _kvcache_cases())
+         + _value_dim_cases() + _kvcache_cases())
 
 
 class Result(NamedTuple):
