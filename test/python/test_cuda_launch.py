@@ -727,3 +727,18 @@ def test_kvcache_paged_and_errors(torch, launches):
         cpu = torch.Tensor((2, 64, 4, 64), torch.float16, device="cpu")
         flashtile.flash_attn_with_kvcache(q, cpu, cpu, cache_seqlens=3)
     assert len(launches) == 2
+
+
+@pytest.mark.parametrize("name,message", [
+    ("ядро", "is not a PTX identifier"),
+    ("global_smem", "is reserved for the NVIDIA back end's own symbols"),
+    ("__nvvm_reflect", "is reserved"),
+])
+def test_kernel_names_the_nvptx_back_end_cannot_take_are_located_errors(name, message):
+    # Before: a non-ASCII name aborted the process in the NVPTX back end,
+    # global_smem compiled silently wrong, __nvvm_reflect gave no .entry.
+    source = ("import flashtile\nimport flashtile.language as fl\n\n@flashtile.jit\n"
+              f"def {name}(X: fl.pointer(fl.float32)):\n    fl.store(X, 1.0)\n")
+    with pytest.raises(CompilationError, match=rf"k\.py:5:5: error: kernel name '{name}' {message}"):
+        _native.core().compile(source, "k.py", name, {}, {"X": "*f32"}, {"X"}, False, "cuda", 80,
+                               4, 2, set())

@@ -52,6 +52,29 @@ bool usesSharedMemory(ModuleOp module) {
   return uses;
 }
 
+/// A function's name becomes a PTX symbol beside the back end's own: it must
+/// be a PTX identifier (ASCII letters, digits, '_', '$'; not starting with a
+/// digit; the NVPTX back end aborts on others) and none of the names the
+/// lowering and libdevice use (a kernel named like the shared-memory symbol
+/// would alias it; `__nvvm_reflect` is consumed by the back end).
+LogicalResult checkEntryName(func::FuncOp func) {
+  StringRef name = func.getSymName();
+  auto isPtxChar = [](char c) {
+    return llvm::isAlnum(c) || c == '_' || c == '$';
+  };
+  if (name.empty() || llvm::isDigit(name.front()) ||
+      !llvm::all_of(name, isPtxChar))
+    return func.emitError()
+           << "kernel name '" << name
+           << "' is not a PTX identifier: CUDA kernels take ASCII letters, "
+              "digits, '_' and '$' (not a leading digit)";
+  if (name == kSharedMemoryName || name.starts_with("__nv"))
+    return func.emitError() << "kernel name '" << name
+                            << "' is reserved for the NVIDIA back end's own "
+                               "symbols; rename the kernel";
+  return success();
+}
+
 /// `llvm.mlir.global external @global_smem() {addr_space = 3, alignment =
 /// 16} : !llvm.array<0 x i8>`: the dynamic shared memory of the kernel,
 /// sized at launch by the module's `tilegpu.shared`.
@@ -90,6 +113,9 @@ struct ConvertTileGPUToLLVMPass
                          << moduleArch;
       return signalPassFailure();
     }
+    for (auto func : module.getOps<func::FuncOp>())
+      if (failed(checkEntryName(func)))
+        return signalPassFailure();
     int targetArch = arch != 0 ? int(arch) : moduleArch != 0 ? moduleArch : 80;
     if (!llvm::is_contained({75, 80, 86, 89, 90}, targetArch)) {
       module.emitError() << "unsupported NVIDIA architecture sm_" << targetArch
