@@ -473,6 +473,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--quick", action="store_true", help="seqlen 1024 and 4096 only")
     parser.add_argument("--seqlens", default=None, help="comma-separated, overrides the set")
+    parser.add_argument("--head-dims", default=",".join(map(str, HEAD_DIMS)),
+                        help="comma-separated head dims (not with --issue), e.g. 64,128,256")
     parser.add_argument("--issue", action="store_true",
                         help="the Speed I bar's problems (ISSUE_PROBLEMS) against sdpa-flash "
                              "and sdpa-cudnn")
@@ -496,7 +498,8 @@ def main(argv=None) -> int:
     records: List[Dict] = []
     skipped: List[str] = []
     problems = (ISSUE_PROBLEMS if args.issue
-                else [(d, n, None, NHEADS) for d in HEAD_DIMS for n in seqlens])
+                else [(d, n, None, NHEADS) for d in (int(x) for x in args.head_dims.split(","))
+                      for n in seqlens])
     backends = (("flashtile", "flashtile-deterministic", "triton-fa2", "sdpa-flash",
                  "sdpa-cudnn") if args.issue else BACKENDS)
     for d, n, batch, heads in problems:
