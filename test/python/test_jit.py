@@ -158,12 +158,17 @@ def test_a_kernel_that_does_not_terminate_stops_at_the_step_limit(monkeypatch):
         K.spin[(1,)](x, 5)
 
 
-def test_ctrl_c_interrupts_the_cpu_executor():
+def test_ctrl_c_interrupts_the_cpu_executor(monkeypatch):
     import os
     import signal
     import threading
 
     x = np.zeros(1, np.int32)
+    K.spin[(1,)](np.ones(1, np.int32), 1)  # compiled before the clock starts
+    # Python's handler even where SIGINT was ignored at start (a background
+    # job), and a step limit so that a failure cannot hang the suite.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    monkeypatch.setenv("FLASHTILE_CPU_STEP_LIMIT", str(10**9))
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:
@@ -171,6 +176,7 @@ def test_ctrl_c_interrupts_the_cpu_executor():
             K.spin[(1,)](x, 5)
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_calling_a_kernel_directly_explains_the_launch_syntax(xy):
