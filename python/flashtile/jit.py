@@ -620,6 +620,8 @@ class JITFunction:
                 native = core.load_kernel(text, self.kernel_name)
                 if native.target != backend.target:
                     raise CompilationError(f"it holds a {native.target} kernel")
+                if native.target == "cuda":
+                    _check_parameters(native.cuda_param_types, binding.arg_types)
                 kernel = CompiledKernel(self.kernel_name, native, key, "disk")
                 self.stats["disk"] += 1
             except CompilationError as error:
@@ -639,6 +641,19 @@ class JITFunction:
 
     def __repr__(self) -> str:
         return f"<flashtile.jit {self.kernel_name} from {self.filename}>"
+
+
+def _check_parameters(loaded: List[str], arg_types: Dict[str, str]) -> None:
+    """Raises CompilationError where a loaded CUDA kernel's parameters (ABI
+    names: "ptr", "i32", ...) do not fit the launch's: an entry whose
+    checksum holds but whose signature is another kernel's would fail every
+    launch."""
+    expected = list(arg_types.values())
+    fits = len(loaded) == len(expected) and all(
+        (got == "ptr") == want.startswith("*") for got, want in zip(loaded, expected))
+    if not fits:
+        raise CompilationError(f"its parameters ({' '.join(loaded)}) are not the kernel's "
+                               f"({' '.join(expected)})")
 
 
 def jit(fn: Optional[Callable[..., Any]] = None, **options: Any) -> Any:

@@ -263,6 +263,16 @@ def test_disk_cache_holds_ptx(torch, launches, cache_dir):
     entry.write_text(entry.read_text()[:-100])
     with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
         assert vector_add()[(1,)](x, y, z, 64, BLOCK=64).origin == "compiled"
+    # An entry whose checksum holds but whose signature is another kernel's
+    # is rebuilt instead of failing every launch.
+    from flashtile.cache import DiskCache
+    disk = DiskCache(cache_dir)
+    key = entry.stem
+    body = disk.get(key, ".cuda")
+    disk.put(key, body.replace("params ptr ptr ptr i32", "params ptr ptr i32"), ".cuda")
+    with pytest.warns(RuntimeWarning, match=r"parameters \(ptr ptr i32\) are not the kernel's"):
+        assert vector_add()[(1,)](x, y, z, 64, BLOCK=64).origin == "compiled"
+    assert vector_add()[(1,)](x, y, z, 64, BLOCK=64).origin == "disk"  # rebuilt on disk
 
 
 # -- flash_attn_forward / backward / func ----------------------------------------
