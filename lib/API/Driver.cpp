@@ -30,6 +30,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -327,9 +328,43 @@ std::unique_ptr<Module> Module::compile(const std::string &source,
   return std::unique_ptr<Module>(new Module(std::move(state)));
 }
 
+/// The deepest nesting of brackets in `ir`, outside string literals: MLIR's
+/// parser recurses once per level, so a damaged or hostile cache entry
+/// nested deeply enough would overflow the stack of the process.
+static size_t bracketDepth(llvm::StringRef ir) {
+  size_t depth = 0, deepest = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < ir.size(); ++i) {
+    char c = ir[i];
+    if (quoted) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        quoted = false;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == '{' || c == '(' || c == '[' || c == '<') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ')' || c == ']' || c == '>') && depth > 0) {
+      // '>' also ends '->': it may close nothing, and never goes below 0.
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+/// Kernels FlashTile writes nest far less than this.
+constexpr size_t kMaxIRDepth = 512;
+
 std::unique_ptr<Module> Module::parse(const std::string &ir,
                                       const std::string &kernel,
                                       std::string &error) {
+  if (size_t depth = bracketDepth(ir); depth > kMaxIRDepth) {
+    error = "cannot load the tile IR of kernel '" + kernel + "': it nests " +
+            std::to_string(depth) + " levels deep (more than " +
+            std::to_string(kMaxIRDepth) + "), so it is not IR FlashTile wrote";
+    return nullptr;
+  }
   auto state = std::make_unique<State>();
   MLIRContext &context = state->context;
   auto sourceMgr = makeSourceMgr(ir, "<tile IR>");

@@ -428,3 +428,12 @@ def test_unknown_kernel_is_a_compilation_error(tmp_path):
     kernel = flashtile.jit(namespace["missing"])
     with pytest.raises(CompilationError, match="missing"):
         kernel[(1,)](np.zeros(1, np.float32))
+
+
+def test_deeply_nested_ir_is_refused_not_a_stack_overflow():
+    # A damaged or hostile cache entry: MLIR's parser recurses per level.
+    from flashtile import _native
+
+    deep = "module {func.func @f() {" + "(" * 100000 + "}}"
+    with pytest.raises(CompilationError, match="nests 100002 levels deep"):
+        _native.core().load_kernel(deep, "f")
