@@ -250,9 +250,13 @@ struct AsyncCopyOpConversion
       auto copy = [&](OpBuilder &b) -> SmallVector<Value> {
         // src-size: the bytes read; the rest of the copy is zero-filled.
         Value srcSize;
-        if (mask)
-          srcSize = LLVM::SelectOp::create(b, loc, mask, i32Val(b, loc, bytes),
-                                           i32Val(b, loc, 0));
+        if (mask) {
+          // Operands created one by one: the order of the emitted constants
+          // must not depend on how the host compiler orders arguments.
+          Value all = i32Val(b, loc, bytes);
+          Value none = i32Val(b, loc, 0);
+          srcSize = LLVM::SelectOp::create(b, loc, mask, all, none);
+        }
         NVVM::CpAsyncOp::create(
             b, loc, dst, ptrs[r], b.getI32IntegerAttr(bytes),
             NVVM::LoadCacheModifierKindAttr::get(

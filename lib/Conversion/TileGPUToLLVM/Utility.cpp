@@ -249,9 +249,13 @@ static Value shuffle32(OpBuilder &b, Location loc, Value v,
 Value tilegpu_to_llvm::shuffleXor(OpBuilder &b, Location loc, Value v,
                                   int laneMask) {
   return shuffle32(b, loc, v, [&](Value x) -> Value {
+    // One statement per constant: their order in the IR must not depend on
+    // the host compiler's order of evaluating arguments.
+    Value members = i32Val(b, loc, -1);
+    Value mask = i32Val(b, loc, laneMask);
+    Value clamp = i32Val(b, loc, 0x1f);
     return NVVM::ShflOp::create(
-        b, loc, x.getType(), i32Val(b, loc, -1), x, i32Val(b, loc, laneMask),
-        i32Val(b, loc, 0x1f),
+        b, loc, x.getType(), members, x, mask, clamp,
         NVVM::ShflKindAttr::get(b.getContext(), NVVM::ShflKind::bfly),
         UnitAttr());
   });
@@ -260,9 +264,10 @@ Value tilegpu_to_llvm::shuffleXor(OpBuilder &b, Location loc, Value v,
 Value tilegpu_to_llvm::shuffleIdx(OpBuilder &b, Location loc, Value v,
                                   Value srcLane) {
   return shuffle32(b, loc, v, [&](Value x) -> Value {
+    Value members = i32Val(b, loc, -1);
+    Value clamp = i32Val(b, loc, 0x1f);
     return NVVM::ShflOp::create(
-        b, loc, x.getType(), i32Val(b, loc, -1), x, srcLane,
-        i32Val(b, loc, 0x1f),
+        b, loc, x.getType(), members, x, srcLane, clamp,
         NVVM::ShflKindAttr::get(b.getContext(), NVVM::ShflKind::idx),
         UnitAttr());
   });
