@@ -5,6 +5,11 @@ On NVIDIA GPUs (CUDA torch tensors), flash-attn's interface::
     out = flash_attn_func(q, k, v, causal=True)          # autograd: out.backward(...)
     out, lse = flash_attn_func(q, k, v, return_lse=True)
 
+flash-attn's packed batches and decoding entry points::
+
+    out = flash_attn_varlen_func(q, k, v, cu_seqlens_q, cu_seqlens_k, max_q, max_k)
+    out = flash_attn_with_kvcache(q, k_cache, v_cache, k, v, cache_seqlens=lens)
+
 and the launches under it, which take preallocated outputs::
 
     out, lse = flash_attn_forward(q, k, v, causal=True)
@@ -14,6 +19,7 @@ On the CPU executor (numpy arrays)::
 
     out, lse = attention_forward(q, k, v, causal=True)
     dq, dk, dv = attention_backward(do, q, k, v, out, lse, causal=True)
+    out, lse = attention_with_kvcache(q, k_cache, v_cache, k, v, cache_seqlens=lens)
 
 q is (batch, seqlen_q, nheads, headdim), k and v (batch, seqlen_k, nheads,
 headdim), all of one dtype (GPU: float16 or bfloat16; CPU: float16,
