@@ -25,3 +25,14 @@ func.func @too_large(%x: f32) {
 func.func @argument(%x: tensor<24xf32>) {
   return
 }
+
+// -----
+
+// At most 256 elements per thread (4 warps by default: 32768 elements); the
+// GPU path's code size and compile time grow quadratically past that.
+func.func @too_many_per_thread(%x: f32) {
+  %ok = tile.splat %x : f32 -> tensor<32768xf32>
+  // expected-error @below {{'tile.splat' op block 'tensor<65536xf32>' cannot be laid out on the GPU: each of the 128 threads (4 warps) would hold 512 of its elements, more than 256; use a smaller block or more warps}}
+  %b = tile.splat %x : f32 -> tensor<65536xf32>
+  return
+}
