@@ -695,11 +695,13 @@ class _Options(NamedTuple):
 
 
 def _options(q: Any, k: Any, causal: Any, window_size: Any = (-1, -1), softcap: Any = 0.0,
-             alibi_slopes: Any = None, batch: Optional[int] = None) -> _Options:
+             alibi_slopes: Any = None, batch: Optional[int] = None,
+             seqlen_k: Optional[int] = None) -> _Options:
     """Checks flash-attn's variant arguments for checked 4-d q and k (of a
-    packed batch of `batch` sequences: (1, total, nheads, headdim))."""
+    packed batch of `batch` sequences: (1, total, nheads, headdim)); the
+    keys' extent is k's, or `seqlen_k` (a KV cache's capacity)."""
     var = variant(causal, window_size, softcap, alibi_slopes is not None, q.shape[1],
-                  k.shape[1])
+                  k.shape[1] if seqlen_k is None else seqlen_k)
     if alibi_slopes is None:
         return _Options(var, None, 0)
     torch = _torch()
@@ -799,11 +801,10 @@ class _ForwardPlan(NamedTuple):
 #: _MAX_FORWARD_PLANS layouts).
 _FORWARD_PLANS: Dict[Tuple[Any, ...], _ForwardPlan] = {}
 _MAX_FORWARD_PLANS = 1024
-#: A float32 word per device passed as L where the forward stores no lse
-#: (and as the ALiBi slopes where there are none).
-_NO_LSE: Dict[int, Any] = {}
-#: An int32 word per device passed as cu_seqlens to a padded batch.
-_NO_SEQLENS_CUDA: Dict[int, Any] = {}
+#: One zero word per (device, dtype name): a float32 one is passed as L where
+#: the forward stores no lse (and as the ALiBi slopes where there are none),
+#: an int32 one as cu_seqlens to a padded batch.
+_DUMMY_WORDS: Dict[Tuple[int, str], Any] = {}
 
 
 def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
@@ -821,21 +822,22 @@ def _forward_key(q: Any, k: Any, v: Any, softmax_scale: Any, causal: Any,
                                      need_lse, window_size, type(softcap), softcap))
 
 
-def _no_lse(device: Any) -> Any:
-    index = device.index or 0
-    found = _NO_LSE.get(index)
+def _dummy_word(device: Any, dtype: str) -> Any:
+    key = (device.index or 0, dtype)
+    found = _DUMMY_WORDS.get(key)
     if found is None:
-        found = _NO_LSE[index] = _torch().empty((1,), dtype=_torch().float32, device=device)
+        torch = _torch()
+        found = _DUMMY_WORDS[key] = torch.zeros((1,), dtype=getattr(torch, dtype),
+                                                device=device)
     return found
+
+
+def _no_lse(device: Any) -> Any:
+    return _dummy_word(device, "float32")
 
 
 def _no_seqlens(device: Any) -> Any:
-    index = device.index or 0
-    found = _NO_SEQLENS_CUDA.get(index)
-    if found is None:
-        found = _NO_SEQLENS_CUDA[index] = _torch().zeros((1,), dtype=_torch().int32,
-                                                         device=device)
-    return found
+    return _dummy_word(device, "int32")
 
 
 def _forward_plan(q: Any, k: Any, v: Any, out: Any, lse: Any,
@@ -1173,6 +1175,13 @@ def _check_softmax_scale(softmax_scale: Any) -> None:
         raise ArgumentError(f"softmax_scale must be a float or None, got {softmax_scale!r}")
 
 
+def _check_packed(name: str, x: Any, axis: int, count: int, layout: str) -> None:
+    """A packed tensor: rank axis + 3, `count` tensors stacked along `axis`."""
+    if getattr(x, "dim", None) is None or x.dim() != axis + 3 or x.shape[axis] != count:
+        raise ArgumentError(f"{name} must be a {layout} tensor, got "
+                            f"{getattr(x, 'shape', type(x).__name__)}")
+
+
 def flash_attn_qkvpacked_func(qkv: Any, dropout_p: float = 0.0,
                               softmax_scale: Optional[float] = None, causal: bool = False,
                               window_size: Tuple[int, int] = (-1, -1), softcap: float = 0.0,
@@ -1181,9 +1190,7 @@ def flash_attn_qkvpacked_func(qkv: Any, dropout_p: float = 0.0,
                               return_lse: bool = False) -> Any:
     """flash-attn's ``flash_attn_qkvpacked_func``: qkv is (batch, seqlen, 3,
     nheads, headdim); the gradient flows back into qkv through its views."""
-    if getattr(qkv, "dim", None) is None or qkv.dim() != 5 or qkv.shape[2] != 3:
-        raise ArgumentError("qkv must be a (batch, seqlen, 3, nheads, headdim) tensor, got "
-                            f"{getattr(qkv, 'shape', type(qkv).__name__)}")
+    _check_packed("qkv", qkv, 2, 3, "(batch, seqlen, 3, nheads, headdim)")
     return flash_attn_func(qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2], dropout_p, softmax_scale,
                            causal, window_size, softcap, alibi_slopes, deterministic,
                            return_attn_probs, return_lse=return_lse)
@@ -1197,9 +1204,7 @@ def flash_attn_kvpacked_func(q: Any, kv: Any, dropout_p: float = 0.0,
                              return_lse: bool = False) -> Any:
     """flash-attn's ``flash_attn_kvpacked_func``: q is (batch, seqlen_q,
     nheads, headdim), kv (batch, seqlen_k, 2, nheads, headdim)."""
-    if getattr(kv, "dim", None) is None or kv.dim() != 5 or kv.shape[2] != 2:
-        raise ArgumentError("kv must be a (batch, seqlen_k, 2, nheads, headdim) tensor, got "
-                            f"{getattr(kv, 'shape', type(kv).__name__)}")
+    _check_packed("kv", kv, 2, 2, "(batch, seqlen_k, 2, nheads, headdim)")
     return flash_attn_func(q, kv[:, :, 0], kv[:, :, 1], dropout_p, softmax_scale, causal,
                            window_size, softcap, alibi_slopes, deterministic, return_attn_probs,
                            return_lse=return_lse)
@@ -1298,9 +1303,7 @@ def flash_attn_varlen_qkvpacked_func(qkv: Any, cu_seqlens: Any, max_seqlen: int,
                                      return_lse: bool = False) -> Any:
     """flash-attn's ``flash_attn_varlen_qkvpacked_func``: qkv is (total, 3,
     nheads, headdim), one cu_seqlens and max_seqlen for queries and keys."""
-    if getattr(qkv, "dim", None) is None or qkv.dim() != 4 or qkv.shape[1] != 3:
-        raise ArgumentError("qkv must be a (total, 3, nheads, headdim) tensor, got "
-                            f"{getattr(qkv, 'shape', type(qkv).__name__)}")
+    _check_packed("qkv", qkv, 1, 3, "(total, 3, nheads, headdim)")
     return flash_attn_varlen_func(qkv[:, 0], qkv[:, 1], qkv[:, 2], cu_seqlens, cu_seqlens,
                                   max_seqlen, max_seqlen, dropout_p, softmax_scale, causal,
                                   window_size, softcap, alibi_slopes, deterministic,
@@ -1318,9 +1321,7 @@ def flash_attn_varlen_kvpacked_func(q: Any, kv: Any, cu_seqlens_q: Any, cu_seqle
                                     return_lse: bool = False) -> Any:
     """flash-attn's ``flash_attn_varlen_kvpacked_func``: kv is (total_k, 2,
     nheads_k, headdim)."""
-    if getattr(kv, "dim", None) is None or kv.dim() != 4 or kv.shape[1] != 2:
-        raise ArgumentError("kv must be a (total_k, 2, nheads_k, headdim) tensor, got "
-                            f"{getattr(kv, 'shape', type(kv).__name__)}")
+    _check_packed("kv", kv, 1, 2, "(total_k, 2, nheads_k, headdim)")
     return flash_attn_varlen_func(q, kv[:, 0], kv[:, 1], cu_seqlens_q, cu_seqlens_k,
                                   max_seqlen_q, max_seqlen_k, dropout_p, softmax_scale, causal,
                                   window_size, softcap, alibi_slopes, deterministic,
@@ -1462,8 +1463,8 @@ class _Rotary(NamedTuple):
     interleaved: bool
 
 
-def _check_rotary(rotary_cos: Any, rotary_sin: Any, interleaved: Any, head_dim: int,
-                  k: Any) -> Optional[_Rotary]:
+def _check_rotary(rotary_cos: Any, rotary_sin: Any, interleaved: Any,
+                  head_dim: int) -> Optional[_Rotary]:
     if rotary_cos is None and rotary_sin is None:
         return None
     if rotary_cos is None or rotary_sin is None:
@@ -1485,7 +1486,6 @@ def _check_rotary(rotary_cos: Any, rotary_sin: Any, interleaved: Any, head_dim: 
 def _run_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, seqlens: Any,
                  cache: _KVCache, softmax_scale: Optional[float], var: Variant, alibi: Any,
                  stride_alibi_b: int, num_splits: int, empty: Any, dummy: Any,
-                 launch_options: Dict[str, Any],
                  rotary: Optional[_Rotary] = None) -> Tuple[Any, Any]:
     """Appends k, v into the cache (kvcache_append; k turned by the rotary
     embedding, and q too, by rotary_embed, where given), then attends q to
@@ -1509,7 +1509,7 @@ def _run_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, seqlens: An
             q, turned, cos, sin, seqlens, *_strides_any(q), *_strides_any(turned),
             rotary_args[0], nheads, seqlen_q, rotary_args[1], HEAD_DIM=head_dim,
             BLOCK_M=rows, INTERLEAVED=rotary.interleaved,
-            SAME_POSITION=not (var.causal or var.window), **launch_options)
+            SAME_POSITION=not (var.causal or var.window))
         q = turned
     seqlen_k = seqlens
     if k is not None and k.shape[1] > 0:
@@ -1522,7 +1522,7 @@ def _run_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, seqlens: An
                 *_strides_any(source), *_strides_any(target), table_stride, rotary_args[0],
                 nheads_k, new, rotary_args[1],
                 HEAD_DIM=head_dim, BLOCK_M=rows, ROTARY=turn,
-                INTERLEAVED=bool(rotary and rotary.interleaved), **flags, **launch_options)
+                INTERLEAVED=bool(rotary and rotary.interleaved), **flags)
         seqlen_k = seqlens + new
     block_n = kvcache_block_n(head_dim, cache.page_size)
     block_m = KVCACHE_BLOCK_M
@@ -1543,11 +1543,10 @@ def _run_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any, v: Any, seqlens: An
             q, k_cache, v_cache, partial_o, partial_lse, alibi, seqlen_k, cache.batch_index,
             cache.block_table, *_strides_any(q), *_strides_any(k_cache),
             *_strides_any(v_cache), *op_strides, table_stride, *tail,
-            HEAD_DIM=head_dim, BLOCK_M=block_m, BLOCK_N=block_n, **var.constexprs(), **flags,
-            **launch_options)
+            HEAD_DIM=head_dim, BLOCK_M=block_m, BLOCK_N=block_n, **var.constexprs(), **flags)
         attention.attention_combine[(query_blocks, batch * nheads)](
             partial_o, partial_lse, out, lse, *op_strides, *_strides_any(out), nheads,
-            seqlen_q, splits, HEAD_DIM=head_dim, BLOCK_M=block_m, **launch_options)
+            seqlen_q, splits, HEAD_DIM=head_dim, BLOCK_M=block_m)
     return out, lse
 
 
@@ -1609,9 +1608,9 @@ def attention_with_kvcache(q: np.ndarray, k_cache: np.ndarray, v_cache: np.ndarr
     def empty(shape: Tuple[int, ...], dtype: Optional[str]) -> np.ndarray:
         return np.zeros(shape, dtype=q.dtype if dtype is None else dtype)
 
-    rotary = _check_rotary(rotary_cos, rotary_sin, rotary_interleaved, q.shape[3], k)
+    rotary = _check_rotary(rotary_cos, rotary_sin, rotary_interleaved, q.shape[3])
     return _run_kvcache(q, k_cache, v_cache, k, v, seqlens, cache, softmax_scale, var, slopes,
-                        stride_alibi_b, num_splits, empty, _NO_SEQLENS, {}, rotary)
+                        stride_alibi_b, num_splits, empty, _NO_SEQLENS, rotary)
 
 
 def flash_attn_with_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any = None, v: Any = None,
@@ -1654,7 +1653,7 @@ def flash_attn_with_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any = None, v
                     ("block_table", block_table)):
         if isinstance(x, torch.Tensor) and x.device != q.device:
             raise ArgumentError(f"{name} is on {x.device} but q is on {q.device}")
-    batch, seqlen_q, nheads, head_dim = q.shape
+    batch, _, nheads, head_dim = q.shape
     if not MIN_HEAD_DIM <= head_dim <= MAX_HEAD_DIM:
         raise ArgumentError(f"head dimension {head_dim} is not supported: "
                             f"{MIN_HEAD_DIM}..{MAX_HEAD_DIM}")
@@ -1663,22 +1662,21 @@ def flash_attn_with_kvcache(q: Any, k_cache: Any, v_cache: Any, k: Any = None, v
     _check_softmax_scale(softmax_scale)
     seqlens = _cache_seqlens(cache_seqlens, batch, cache, lambda n: torch.full(
         (batch,), n, dtype=torch.int32, device=q.device))
-    opts = _options(q, q, causal, window_size, softcap, alibi_slopes)
-    var = variant(causal, window_size, softcap, alibi_slopes is not None, seqlen_q,
-                  cache.capacity)
+    opts = _options(q, q, causal, window_size, softcap, alibi_slopes,
+                    seqlen_k=cache.capacity)
 
     def empty(shape: Tuple[int, ...], dtype: Optional[str]) -> Any:
         return torch.empty(shape, dtype=q.dtype if dtype is None else torch.float32,
                            device=q.device)
 
-    rotary = _check_rotary(rotary_cos, rotary_sin, rotary_interleaved, head_dim, k)
+    rotary = _check_rotary(rotary_cos, rotary_sin, rotary_interleaved, head_dim)
     if rotary is not None:
         for name, x in (("rotary_cos", rotary_cos), ("rotary_sin", rotary_sin)):
             if x.device != q.device or x.stride(-1) != 1:
                 raise ArgumentError(f"{name} must be on {q.device}, contiguous in its last "
                                     "dimension")
     q, k, v = (None if x is None else _last_dim_contiguous(x) for x in (q, k, v))
-    out, lse = _run_kvcache(q, k_cache, v_cache, k, v, seqlens, cache, softmax_scale, var,
+    out, lse = _run_kvcache(q, k_cache, v_cache, k, v, seqlens, cache, softmax_scale, opts.var,
                             _alibi_arg(q, opts), opts.stride_alibi_b, num_splits, empty,
-                            _no_seqlens(q.device), {}, rotary)
+                            _no_seqlens(q.device), rotary)
     return (out, lse) if return_softmax_lse else out
