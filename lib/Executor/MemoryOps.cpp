@@ -50,6 +50,18 @@ accessedType(Interpreter &interp, Operation *op, Value ptr) {
   return std::make_pair(*elem, size);
 }
 
+/// The error `kind` ("out-of-bounds", "read-only", ...) of `op` at enabled
+/// element `i` of `access`, e.g. "element [3] writes 4 bytes ...".
+static llvm::Error accessError(Interpreter &interp, Operation *op,
+                               const Access &access, size_t i,
+                               llvm::StringRef kind, llvm::StringRef detail) {
+  llvm::ArrayRef<int64_t> shape = shapeOf(access.ptrValue.getType());
+  std::string element =
+      shape.empty() ? "the access" : "element " + formatIndex(shape, i);
+  return interp.fail(op, kind + " " + op->getName().getStringRef(),
+                     element + " " + detail);
+}
+
 /// The error for enabled element `i` whose address does not translate.
 static llvm::Error faultError(Interpreter &interp, Operation *op,
                               const Access &access, size_t i,
@@ -57,11 +69,7 @@ static llvm::Error faultError(Interpreter &interp, Operation *op,
   uint64_t address = static_cast<uint64_t>(access.ptrs[i].i);
   AddressSpace::Fault fault =
       interp.memory().describeFault(address, access.size, verb);
-  llvm::ArrayRef<int64_t> shape = shapeOf(access.ptrValue.getType());
-  std::string element =
-      shape.empty() ? "the access" : "element " + formatIndex(shape, i);
-  return interp.fail(op, fault.kind + " " + op->getName().getStringRef(),
-                     element + " " + fault.detail);
+  return accessError(interp, op, access, i, fault.kind, fault.detail);
 }
 
 /// Checks every enabled element of `access` before anything is written.
@@ -75,14 +83,9 @@ static llvm::Error checkAll(Interpreter &interp, Operation *op,
     auto address = static_cast<uint64_t>(access.ptrs[i].i);
     if (!memory.translate(address, access.size))
       return faultError(interp, op, access, i, verb);
-    if (writes && !memory.isWritable(address)) {
-      llvm::ArrayRef<int64_t> shape = shapeOf(access.ptrValue.getType());
-      std::string element =
-          shape.empty() ? "the access" : "element " + formatIndex(shape, i);
-      return interp.fail(op, "read-only " + op->getName().getStringRef(),
-                         element + " " +
-                             memory.describeReadOnly(address, access.size, verb));
-    }
+    if (writes && !memory.isWritable(address))
+      return accessError(interp, op, access, i, "read-only",
+                         memory.describeReadOnly(address, access.size, verb));
   }
   return llvm::Error::success();
 }
