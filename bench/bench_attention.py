@@ -295,7 +295,7 @@ def launch_overheads() -> Dict[str, Dict[str, float]]:
     calls: Dict[str, Callable[[], Any]] = {
         "flashtile vector_add (4 args, @jit fast path)":
             lambda: add[(1,)](x, y, z, n, BLOCK=1024),
-        "flashtile attention_fwd (31 args, @jit fast path)":
+        f"flashtile attention_fwd ({len(args)} args, @jit fast path)":
             lambda: fwd[(1, 1)](*args, HEAD_DIM=64, **cfg.all_kwargs()),
         "flashtile flash_attn_func fwd (checks, allocation, launch)":
             lambda: flash_attn_func(q, q, q),
