@@ -75,8 +75,11 @@ def main(argv=None) -> int:
 
     fa.flash_attn_func(q, q, q)
     plan = next(iter(fa._FORWARD_PLANS.values()))
-    args = [q.data_ptr()] * 5 + plan.tail
-    row("launch_on_device of the plan (attention_fwd, 31 args)",
+    # As _checked_forward launches it: q, k, v, out, lse, the ALiBi dummy,
+    # cu_seqlens_q/k dummies, then the strides and scalars.
+    args = ([q.data_ptr()] * 5 + [plan.dummy_ptr, plan.no_seqlens_ptr, plan.no_seqlens_ptr]
+            + plan.tail)
+    row(f"launch_on_device of the plan (attention_fwd, {len(args)} args)",
         lambda: launch_on_device(plan.native, plan.grid, args, plan.index))
     row("flash_attn_func(q, q, q) (cached)", lambda: fa.flash_attn_func(q, q, q))
     row("flash_attn_func(q, q, q, return_lse=True) (cached)",
